@@ -1,0 +1,43 @@
+# 民生实事票决与测评系统 — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app voting
+WORKERS ?= 4
+PYTEST_ARGS ?=
+
+.PHONY: run serve test test-sqlite test-postgres bench setup db clean-db
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+db: setup
+	$(FLASK) init-db
+	$(FLASK) seed-demo --if-empty
+
+run: db
+	@echo "打开 http://127.0.0.1:5000 ；演示账号 admin / secretariat / teller / leader，密码 demo-password"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+serve: setup
+	$(FLASK) init-db
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind 127.0.0.1:8000 wsgi:app
+
+test: setup test-sqlite test-postgres
+
+test-sqlite: setup
+	VOTING_TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: setup
+	VOTING_TEST_DB=postgres $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) -m bench
+
+clean-db:
+	rm -f instance/voting.sqlite instance/voting.sqlite-wal instance/voting.sqlite-shm

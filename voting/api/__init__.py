@@ -1,0 +1,6 @@
+"""The JSON API of shared/API.md, mounted at /api/v1."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from voting.api import errors, auth, openapi  # noqa: E402,F401  (route registration)

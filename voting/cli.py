@@ -1,0 +1,89 @@
+"""Setup commands: `flask --app voting init-db | create-user | seed-demo`.
+Every command is idempotent and says what it did."""
+import click
+from flask.cli import with_appcontext
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from voting.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)
+    from voting.verification import cli as verification_cli
+
+    app.cli.add_command(verification_cli.verify_command)
+
+
+def upgrade_database() -> None:
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+@click.command("init-db")
+@with_appcontext
+@click.option("--body-name", default="本级人大常委会", help="顶级人大机构名称（首次创建时使用）")
+@click.option("--body-level", default="county", type=click.Choice(["province", "city", "county", "township"]))
+def init_db_command(body_name: str, body_level: str) -> None:
+    """Create the secret key and installation keys once, upgrade the schema, create the top body."""
+    from voting import write_secret_key
+    from voting.accounts.services import ensure_top_body
+    from voting.integrity.keys import ensure_keys
+
+    click.echo("密钥: 已生成 instance/secret_key" if write_secret_key(current_app) else "密钥: secret_key 已存在")
+    created = ensure_keys()
+    click.echo(f"安装密钥: 已生成 {', '.join(created)}" if created else "安装密钥: 已存在")
+    upgrade_database()
+    click.echo("数据库: 已升级到最新版本")
+    body, created_body = ensure_top_body(body_name, body_level)
+    db.session.commit()
+    click.echo(f"顶级机构: {'已创建' if created_body else '已存在'} {body.name}")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--role", required=True,
+              type=click.Choice(["admin", "secretariat", "teller", "leader", "station", "department"]))
+@click.option("--password", required=True)
+@click.option("--body", "body_name", default=None, help="所属人大机构名称（默认为顶级机构）")
+@click.option("--department", default=None, help="责任单位名称（role=department 时）")
+def create_user_command(username, role, password, body_name, department) -> None:
+    """Create a staff account, or update its role, body and password."""
+    from voting.accounts.models import Body
+    from voting.accounts.services import create_or_update_user, top_body
+
+    if body_name:
+        body = db.session.execute(select(Body).filter_by(name=body_name)).scalar_one_or_none()
+        if body is None:
+            raise click.ClickException(f"未找到人大机构：{body_name}")
+    else:
+        body = top_body()
+        if body is None:
+            raise click.ClickException("尚无人大机构，请先运行 flask --app voting init-db。")
+    try:
+        user, created = create_or_update_user(username, role, password, body=body, department=department)
+    except ValueError as error:
+        raise click.ClickException(str(error))
+    db.session.commit()
+    click.echo(f"用户 {user.username}（{role}，{body.name}）{'已创建' if created else '已更新'}")
+
+
+@click.command("seed-demo")
+@with_appcontext
+@click.option("--password", default="demo-password", show_default=True)
+@click.option("--if-empty", is_flag=True, help="仅当数据库中还没有任何账号时才生成")
+def seed_demo_command(password: str, if_empty: bool) -> None:
+    """Build the fictional demo: a city, two counties, four townships, rosters, stations, candidates."""
+    from voting.accounts.models import User
+    from voting.demo import seed_demo
+
+    if if_empty and db.session.execute(select(User.id).limit(1)).first() is not None:
+        click.echo("数据库中已有账号，跳过演示数据。演示账号 admin / secretariat / teller / leader")
+        return
+
+    for line in seed_demo(password):
+        click.echo(line)

@@ -1,0 +1,52 @@
+"""Default configuration. Overridden, in order, by instance/config.py, the
+environment and the `test_config` passed to `create_app`."""
+from datetime import timedelta
+
+
+class DefaultConfig:
+    SECRET_KEY = None  # generated once into instance/secret_key by `flask init-db`
+    SQLALCHEMY_DATABASE_URI = None  # None means instance/voting.sqlite
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    API_TOKEN_LIFETIME = timedelta(hours=12)
+    # Login throttling: after LOGIN_SLOWDOWN_AFTER failures each further try must wait
+    # a growing delay; after LOGIN_LOCK_AFTER failures the account is locked for LOGIN_LOCK_FOR.
+    LOGIN_SLOWDOWN_AFTER = 3
+    LOGIN_LOCK_AFTER = 8
+    LOGIN_LOCK_FOR = timedelta(minutes=15)
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    PUBLIC_BASE_URL = None  # e.g. "http://192.168.1.10:8000" for QR codes; default: request host
+    # Where installation keys live (Ed25519 signing key, key-encryption key).
+    KEY_DIR = None  # None means the instance folder
+
+
+ENV_KEYS = {
+    # environment variable -> config key
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
+    "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "VOTING_KEY_DIR": "KEY_DIR",
+}
+
+
+def from_environment(environ) -> dict:
+    """Pick the supported settings out of the environment."""
+    values = {}
+    for env_name, key in ENV_KEYS.items():
+        if environ.get(env_name):
+            value = environ[env_name]
+            if key == "SESSION_COOKIE_SECURE":
+                value = value.lower() in ("1", "true", "yes")
+            values[key] = value
+    return values

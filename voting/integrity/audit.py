@@ -1,0 +1,55 @@
+"""Append to and check the hash-chained audit log."""
+import hashlib
+import json
+
+from sqlalchemy import select, text
+
+from voting.accounts.models import utcnow
+from voting.extensions import db
+from voting.integrity.canonical import canonical_json
+from voting.integrity.models import AuditEntry
+
+GENESIS = "0" * 64
+_PG_AUDIT_LOCK = 7_311_001  # advisory lock id that serializes appends on PostgreSQL
+
+
+def _entry_digest(prev_hash: str, at: str, actor: str, action: str, subject: str, details: str, body_id) -> str:
+    content = canonical_json(
+        {"prev": prev_hash, "at": at, "actor": actor, "action": action,
+         "subject": subject, "details": details, "body_id": body_id}
+    )
+    return hashlib.sha256(content).hexdigest()
+
+
+def record(action: str, *, actor: str = "", subject: str = "", details: dict | None = None,
+           body_id: int | None = None) -> AuditEntry:
+    """Add an entry in the caller's transaction (the caller commits)."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+    last = session.execute(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+    prev_hash = last or GENESIS
+    at = utcnow().isoformat(timespec="seconds")
+    details_text = json.dumps(details or {}, ensure_ascii=False, sort_keys=True)
+    entry = AuditEntry(
+        body_id=body_id, at=at, actor=actor, action=action, subject=subject,
+        details=details_text, prev_hash=prev_hash,
+        entry_hash=_entry_digest(prev_hash, at, actor, action, subject, details_text, body_id),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def check_chain() -> list[str]:
+    """Return the problems found in the chain (empty when it holds)."""
+    problems, prev = [], GENESIS
+    for entry in db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars():
+        if entry.prev_hash != prev:
+            problems.append(f"审计日志第 {entry.id} 条的前序哈希不符")
+        expected = _entry_digest(entry.prev_hash, entry.at, entry.actor, entry.action,
+                                 entry.subject, entry.details, entry.body_id)
+        if expected != entry.entry_hash:
+            problems.append(f"审计日志第 {entry.id} 条的内容被改动")
+        prev = entry.entry_hash
+    return problems

@@ -1,0 +1,106 @@
+"""Installation keys, kept in the key folder (instance/ by default, never committed).
+
+- `signing.pem`: the installation's Ed25519 key; it signs tally sheets.
+- `kek.bin`: 32 random bytes; the key-encryption key under which each ballot's
+  private sealing key is stored.
+
+Keys are created on first use with O_EXCL, so concurrent workers agree on one key.
+"""
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from flask import current_app
+
+from voting.integrity.canonical import canonical_json
+
+SIGNING_FILE = "signing.pem"
+KEK_FILE = "kek.bin"
+_cache: dict[tuple[str, str], bytes] = {}
+
+
+def _key_dir() -> Path:
+    return Path(current_app.config["KEY_DIR"])
+
+
+def _read_or_create(name: str, make) -> bytes:
+    folder = _key_dir()
+    cache_key = (str(folder), name)
+    if cache_key in _cache:
+        return _cache[cache_key]
+    path = folder / name
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(make())
+                handle.flush()
+                os.fsync(handle.fileno())
+    data = path.read_bytes()
+    if not data:  # another worker is between create and write
+        raise RuntimeError(f"key file {path} is empty")
+    _cache[cache_key] = data
+    return data
+
+
+def ensure_keys() -> list[str]:
+    """Create missing installation keys; return the names created."""
+    created = []
+    for name in (SIGNING_FILE, KEK_FILE):
+        if not (_key_dir() / name).exists():
+            created.append(name)
+    signing_key()
+    key_encryption_key()
+    return created
+
+
+def signing_key() -> Ed25519PrivateKey:
+    pem = _read_or_create(
+        SIGNING_FILE,
+        lambda: Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+    )
+    return serialization.load_pem_private_key(pem, password=None)
+
+
+def key_encryption_key() -> bytes:
+    return _read_or_create(KEK_FILE, lambda: os.urandom(32))
+
+
+def public_key_b64() -> str:
+    raw = signing_key().public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode()
+
+
+def fingerprint(public_key_b64_value: str) -> str:
+    """Short human-checkable fingerprint of a public key, in groups of four."""
+    digest = hashlib.sha256(base64.b64decode(public_key_b64_value)).hexdigest()[:32].upper()
+    return " ".join(digest[i:i + 4] for i in range(0, 32, 4))
+
+
+def sign_sheet(sheet: dict) -> dict:
+    """Return the signature object for `sheet` (which must not hold "signature")."""
+    body = {k: v for k, v in sheet.items() if k != "signature"}
+    value = signing_key().sign(canonical_json(body))
+    return {"alg": "Ed25519", "public_key": public_key_b64(), "value": base64.b64encode(value).decode()}
+
+
+def verify_sheet(sheet: dict) -> bool:
+    """Check a signed sheet with the public key it names alone."""
+    signature = sheet.get("signature") or {}
+    try:
+        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(signature["public_key"]))
+        body = {k: v for k, v in sheet.items() if k != "signature"}
+        public.verify(base64.b64decode(signature["value"]), canonical_json(body))
+    except (InvalidSignature, KeyError, ValueError, TypeError):
+        return False
+    return True

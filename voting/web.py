@@ -1,0 +1,177 @@
+"""Wiring of blueprints, error pages, security headers and the login loader."""
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.exceptions import HTTPException
+
+from voting.api.errors import ApiError, error_response, handle_api_error, handle_http_exception_as_json, wants_json
+from voting.database import write_intent
+from voting.extensions import csrf, db, login_manager
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def register_web(app: Flask) -> None:
+    from voting.api import bp as api_bp
+    from voting.accounts.views import bp as accounts_bp
+
+    blueprints = [accounts_bp, api_bp]
+    for optional in _domain_blueprints():
+        blueprints.append(optional)
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.user_loader(_load_principal)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"ok": True})
+
+    app.context_processor(_template_helpers)
+    app.before_request(_before_request)
+    app.before_request(_api_csrf_for_cookie_sessions)
+    app.after_request(_security_headers)
+    app.teardown_request(_teardown)
+    _register_error_handlers(app)
+
+
+def _domain_blueprints():
+    """Blueprints of the domain packages. Each package exposes `bp` in views.py."""
+    import importlib
+
+    found = []
+    for name in ("meetings", "ballots", "collection", "tracking", "appraisals", "rollups", "verification"):
+        try:
+            module = importlib.import_module(f"voting.{name}.views")
+        except ModuleNotFoundError as missing:
+            if missing.name in (f"voting.{name}", f"voting.{name}.views"):
+                continue
+            raise
+        found.append(module.bp)
+    return found
+
+
+def _load_principal(identity: str):
+    from voting.accounts.models import User
+    from voting.meetings.models import Deputy
+
+    kind, _, raw_id = identity.partition(":")
+    if not raw_id.isdigit():
+        return None
+    model = {"u": User, "d": Deputy}.get(kind)
+    return db.session.get(model, int(raw_id)) if model else None
+
+
+def _template_helpers():
+    from voting.accounts.models import ROLE_LABELS
+    from voting.accounts.views import dashboard_links
+
+    def nav_links():
+        from flask_login import current_user
+
+        if not current_user.is_authenticated or current_user.role == "deputy":
+            return []
+        return [{"url": "/dashboard", "label": "工作台"}] + dashboard_links(current_user.role)[:6]
+
+    def endpoints():
+        from flask import current_app
+
+        return {rule.endpoint for rule in current_app.url_map.iter_rules()}
+
+    return {"nav_links": nav_links, "role_label": lambda r: ROLE_LABELS.get(r, r), "endpoints": endpoints}
+
+
+def _before_request():
+    write_intent.set(request.method not in READ_METHODS)
+
+
+def _api_csrf_for_cookie_sessions():
+    """Bearer requests need no CSRF token; a browser using its cookie session does."""
+    if request.blueprint != "api" or request.method in READ_METHODS:
+        return None
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return None
+    from flask_login import current_user
+
+    if current_user.is_authenticated and current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken", ""))
+        except Exception:  # flask_wtf raises ValidationError with an English message
+            raise ApiError(400, "csrf_failed", "页面已过期，请刷新后重试。")
+    return None
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _teardown(exc):
+    if exc is not None:
+        db.session.rollback()
+
+
+def _register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(ApiError, _api_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        if wants_json():
+            return error_response(400, "csrf_failed", "页面已过期，请刷新后重试。")
+        return render_template("errors/error.html", code=400, title="页面已过期",
+                               message="表单已过期或缺少安全令牌，请返回刷新后重试。"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        db.session.rollback()
+        if wants_json():
+            return handle_http_exception_as_json(error)
+        if error.code == 401:
+            from flask import redirect, url_for
+
+            return redirect(url_for("accounts.login", next=request.full_path))
+        return _error_page(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return error_response(500)
+        return _error_page(500)
+
+
+def _api_error(error: ApiError):
+    db.session.rollback()
+    if wants_json():
+        return handle_api_error(error)
+    return render_template("errors/error.html", code=error.status, title="操作未完成",
+                           message=error.message), error.status
+
+
+ERROR_TEXT = {
+    400: ("请求有误", "提交的内容格式不正确，请检查后重试。"),
+    403: ("无权访问", "您的账号没有权限查看或执行此操作。"),
+    404: ("页面不存在", "您要找的页面不存在，或者已被移除。"),
+    405: ("不支持的操作", "此页面不支持该操作方式。"),
+    413: ("内容过大", "上传的文件或提交的内容过大。"),
+    429: ("操作过于频繁", "请稍等片刻再试。"),
+    500: ("系统出错", "系统暂时出现问题，请稍后重试或联系管理员。"),
+}
+
+
+def _error_page(code: int):
+    title, message = ERROR_TEXT.get(code, ("请求未完成", "请求未能完成。"))
+    return render_template("errors/error.html", code=code, title=title, message=message), code
