@@ -57,15 +57,13 @@ def json_number(value: Fraction):
     return value.numerator if value.denominator == 1 else fraction_text(value)
 
 
-def rounded_half_up(value: Fraction, places: int) -> str:
-    """Decimal text of a non-negative value, for display only, rounded half-up as
-    the tally sheet demands (the rules themselves never round)."""
+def rounded_half_up(value: Fraction, places: int = 2) -> str:
+    """Decimal text of a non-negative value with `places` ≥ 1 decimals, for display
+    only, rounded half-up as the tally sheet demands (the rules never round)."""
     scale = 10 ** places
     scaled = Fraction(value) * scale
     whole = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)
     integer_part, fraction_part = divmod(whole, scale)
-    if places == 0:
-        return str(integer_part)
     return f"{integer_part}.{fraction_part:0{places}d}"
 
 
