@@ -5,7 +5,7 @@ import pytest
 
 from voting.rules import WeightedRule
 
-from conftest import count, outcomes
+from tests.rules.helpers import count, outcomes
 
 
 def appraised(satisfied, basically, unsatisfied, **extra) -> dict:

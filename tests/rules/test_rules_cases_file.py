@@ -79,6 +79,10 @@ def test_a_case_that_cannot_be_counted_fails_with_its_error(tmp_path):
     broken = {**SELECTION_CASE, "rule": {"threshold": {"base": "members"}}}
     code, printed = run([write_cases(tmp_path, broken)])
     assert code == 1 and "FAIL sel" in printed and "error:" in printed
+    code, printed = run([write_cases(tmp_path, broken, APPRAISAL_CASE), "--emit"])
+    assert code == 1
+    emitted = json.loads(printed)
+    assert "members" in emitted["sel"]["error"] and emitted["app"] == APPRAISAL_CASE["expect"]
 
 
 def test_emit_prints_results_in_the_expect_shape(tmp_path):

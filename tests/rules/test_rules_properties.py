@@ -2,7 +2,7 @@
 import random
 from fractions import Fraction
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from voting.rules import BASES, rule_from_json, tally
 
@@ -71,8 +71,7 @@ def test_one_more_yes_never_worsens_that_items_outcome(meeting, threshold, seats
     instead, and nothing else changes; the item never moves down the order above."""
     key = data.draw(st.sampled_from(sorted(meeting["counts"])))
     sources = [choice for choice in ("no", "abstain") if meeting["counts"][key][choice] > 0]
-    if not sources:
-        return
+    assume(sources)
     moved = with_one_more_yes(meeting, key, data.draw(st.sampled_from(sources)))
     for kind, order in (("selection", SELECTION_ORDER), ("motion", MOTION_ORDER)):
         before = count_with(kind, {"threshold": threshold}, meeting, seats).items[key].outcome
@@ -114,8 +113,7 @@ def test_rate_is_monotone_in_satisfied_votes(meeting, threshold, data):
     (for any base) nor its outcome."""
     key = data.draw(st.sampled_from(sorted(meeting["counts"])))
     sources = [c for c in ("basically_satisfied", "unsatisfied", "abstain", "unknown") if meeting["counts"][key][c] > 0]
-    if not sources:
-        return
+    assume(sources)
     counts = {k: dict(v) for k, v in meeting["counts"].items()}
     counts[key][data.draw(st.sampled_from(sources))] -= 1
     counts[key]["satisfied"] += 1

@@ -5,7 +5,7 @@ import pytest
 
 from voting.rules import runoff_candidates_for_unfilled
 
-from conftest import count, outcomes
+from tests.rules.helpers import count, outcomes
 
 
 def yes_only(**yes_by_item) -> dict:

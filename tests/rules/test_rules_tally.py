@@ -15,7 +15,7 @@ from voting.rules import (
     tally,
 )
 
-from conftest import count
+from tests.rules.helpers import count
 
 
 def test_reconcile_splits_the_ballots():

@@ -91,8 +91,12 @@ def differences(case: dict) -> list:
 
 
 def comparable(result: TallyResult) -> dict:
+    """The full result as JSON, items without their empty fields."""
     full = result.to_json()
-    full["items"] = {key: {k: v for k, v in item.items() if v is not None} for key, item in full["items"].items()}
+    full["items"] = {
+        key: {name: value for name, value in item.items() if value is not None}
+        for key, item in full["items"].items()
+    }
     return full
 
 
@@ -101,17 +105,28 @@ def item_differences(expected_items: dict, actual_items: dict) -> list:
     for key, wanted in expected_items.items():
         got = actual_items.get(key)
         if got is None:
-            lines.append(f"  items.{key}: expected {json.dumps(wanted, ensure_ascii=False)}, item missing")
+            lines.append(f"  items.{key}: expected {as_json(wanted)}, item missing")
         elif isinstance(wanted, dict):
-            lines += [mismatch(f"items.{key}.{name}", value, got.get(name)) for name, value in wanted.items() if got.get(name) != value]
+            lines += [
+                mismatch(f"items.{key}.{name}", value, got.get(name))
+                for name, value in wanted.items()
+                if got.get(name) != value
+            ]
         elif got["outcome"] != wanted:
             lines.append(mismatch(f"items.{key}", wanted, got["outcome"]))
     return lines
 
 
 def mismatch(where: str, wanted, got) -> str:
-    show = lambda value: json.dumps(value, ensure_ascii=False)  # noqa: E731
-    return f"  {where}: expected {show(wanted)}, got {show(got)}"
+    return f"  {where}: expected {as_json(wanted)}, got {as_json(got)}"
+
+
+def as_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+# What a malformed case raises; reported per case so one bad case hides no others.
+CASE_ERRORS = (RuleError, KeyError, TypeError)
 
 
 def check_cases(cases: list, out) -> int:
@@ -120,7 +135,7 @@ def check_cases(cases: list, out) -> int:
     for case in cases:
         try:
             lines = differences(case)
-        except (RuleError, KeyError, TypeError) as error:
+        except CASE_ERRORS as error:
             lines = [f"  error: {error!r}"]
         failures += bool(lines)
         print(f"{'FAIL' if lines else 'PASS'} {case.get('id')}", file=out)
@@ -129,9 +144,18 @@ def check_cases(cases: list, out) -> int:
     return failures
 
 
-def emit_cases(cases: list, out) -> None:
-    results = {case["id"]: emitted(case) for case in cases}
+def emit_cases(cases: list, out) -> int:
+    """Print every computed result; a case that cannot be counted shows its error
+    in place of a result and makes the exit status 1."""
+    results, failures = {}, 0
+    for case in cases:
+        try:
+            results[case["id"]] = emitted(case)
+        except CASE_ERRORS as error:
+            results[case.get("id")] = {"error": str(error)}
+            failures += 1
     print(json.dumps(results, ensure_ascii=False, indent=1), file=out)
+    return failures
 
 
 def main(argv=None, out=None) -> int:
@@ -146,8 +170,7 @@ def main(argv=None, out=None) -> int:
         print(f"cannot read {arguments.cases}: {error}", file=sys.stderr)
         return 2
     if arguments.emit:
-        emit_cases(cases, out)
-        return 0
+        return 1 if emit_cases(cases, out) else 0
     failures = check_cases(cases, out)
     print(f"{len(cases) - failures} passed, {failures} failed", file=out)
     return 1 if failures else 0

@@ -23,7 +23,14 @@ def accepted_choices(kind: str, options) -> frozenset:
     return frozenset(options) | {ABSTAIN}
 
 
-def check_choices(kind: str, *, item_keys: list, choices: dict, seats: int | None, options: list | None = None) -> dict:
+def check_choices(
+    kind: str,
+    *,
+    item_keys: list[str],
+    choices: dict[str, str],
+    seats: int | None,
+    options: list[str] | None = None,
+) -> dict[str, str]:
     """Return the cast completed with `abstain` for every unmarked item, or raise
     ChoiceError (`unknown_item`, `unknown_choice`, `too_many_yes`) with a message
     the voter can act on."""
@@ -43,7 +50,7 @@ def check_choices(kind: str, *, item_keys: list, choices: dict, seats: int | Non
     return completed
 
 
-def is_invalid_paper(kind: str, choices: dict, seats: int | None) -> bool:
+def is_invalid_paper(kind: str, choices: dict[str, str], seats: int | None) -> bool:
     """A selection ballot with more yes marks than seats is invalid (作废)."""
     require_kind(kind)
     if kind != SELECTION:

@@ -28,7 +28,11 @@ SATISFACTION_BAR = Threshold(Fraction(4, 5), True, ITEM_VALID)
 
 # RULES.md names 100 / 75 / 55 / 0 and 优秀 ≥ 90, 称职 ≥ 75, 基本称职 ≥ 60 as examples;
 # the defaults score the three default options and use those bands.
-DEFAULT_WEIGHTS = {"satisfied": Fraction(100), "basically_satisfied": Fraction(75), "unsatisfied": Fraction(0)}
+DEFAULT_WEIGHTS = {
+    "satisfied": Fraction(100),
+    "basically_satisfied": Fraction(75),
+    "unsatisfied": Fraction(0),
+}
 DEFAULT_BANDS = ((Fraction(90), "优秀"), (Fraction(75), "称职"), (Fraction(60), "基本称职"))
 DEFAULT_BELOW = "不称职"
 

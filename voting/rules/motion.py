@@ -4,7 +4,8 @@ from voting.rules.results import FAILED, PASSED, Decision, ItemResult
 from voting.rules.thresholds import MeetingFigures, base_value, rate_against
 
 
-def decide_motion(rule: MotionRule, figures: MeetingFigures, counts: dict, seats: int | None = None) -> Decision:
+def decide_motion(rule: MotionRule, figures: MeetingFigures, counts: dict, seats=None) -> Decision:
+    """`seats` is accepted only so that every kind is decided through one signature."""
     return Decision(items={key: decide_one_motion(rule, figures, item) for key, item in counts.items()})
 
 

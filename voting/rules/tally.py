@@ -71,13 +71,13 @@ def tally(
     kind: str,
     rule,
     *,
-    counts: dict,
+    counts: dict[str, dict[str, int]],
     total: int,
     issued: int,
     cast: int,
     invalid: int = 0,
     seats: int | None = None,
-    options: list | None = None,
+    options: list[str] | None = None,
 ) -> TallyResult:
     """Count one ballot under its frozen rule. `counts` maps item → choice → votes;
     a missing choice is 0. Raises RuleError on figures that cannot be right."""
