@@ -2,18 +2,22 @@
 import os
 import secrets
 from pathlib import Path
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from voting.config import DefaultConfig, from_environment
+
+if TYPE_CHECKING:  # `import voting.rules` must not load Flask, so Flask loads inside create_app
+    from flask import Flask
 
 SECRET_KEY_FILE = "secret_key"
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None) -> "Flask":
     """Build the app. Settings come from DefaultConfig, then instance/config.py,
     then the environment, then `test_config`. The factory has no side effects: it
     creates no tables, no files and opens no connections."""
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -48,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _settle_defaults(app: Flask) -> None:
+def _settle_defaults(app: "Flask") -> None:
     instance = Path(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'voting.sqlite'}"
@@ -70,7 +74,7 @@ def _settle_defaults(app: Flask) -> None:
             app.config["SECRET_KEY_EPHEMERAL"] = True
 
 
-def write_secret_key(app: Flask) -> bool:
+def write_secret_key(app: "Flask") -> bool:
     """Create instance/secret_key once. Returns True when it was created now."""
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
