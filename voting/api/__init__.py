@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from voting.api import errors, auth, openapi  # noqa: E402,F401  (route registration)
+from voting.api import collection  # noqa: E402,F401  (collection endpoints)

@@ -1,0 +1,67 @@
+"""The candidate list of a year as XLSX (openpyxl) and PDF (fpdf2) for review."""
+import io
+from decimal import Decimal
+
+from voting.collection.models import Candidate
+
+HEADERS = ["序号", "项目名称", "项目内容", "预算（万元）", "责任单位", "计划完成时间", "来源建议"]
+
+
+def _row(index: int, candidate: Candidate) -> list:
+    sources = "、".join(p.tracking_code for p in candidate.proposals) or "直接录入"
+    completion = candidate.planned_completion.isoformat() if candidate.planned_completion else ""
+    return [index, candidate.title, candidate.description, candidate.budget, candidate.department, completion, sources]
+
+
+def candidates_xlsx(body_name: str, year: int, candidates: list[Candidate]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{year}年候选项目"
+    sheet.append([f"{body_name} {year} 年民生实事候选项目（征求意见稿）"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(HEADERS)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for index, candidate in enumerate(candidates, start=1):
+        sheet.append(_row(index, candidate))
+        sheet.cell(row=sheet.max_row, column=4).number_format = "#,##0.00"
+    total = sum((c.budget for c in candidates), Decimal("0"))
+    sheet.append(["", "合计", f"{len(candidates)} 个项目", total, "", "", ""])
+    sheet.cell(row=sheet.max_row, column=4).number_format = "#,##0.00"
+    for column, width in zip("ABCDEFG", (6, 28, 50, 14, 22, 14, 30)):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def candidates_pdf(body_name: str, year: int, candidates: list[Candidate]) -> bytes:
+    """Raises voting.pdf.FontMissing when no Chinese font is installed."""
+    from voting.pdf import new_document
+
+    pdf = new_document(orientation="L", font_size=10)
+    pdf.set_title(f"{body_name} {year} 年民生实事候选项目")
+    pdf.set_font_size(16)
+    pdf.cell(0, 10, f"{body_name} {year} 年民生实事候选项目（征求意见稿）", new_x="LMARGIN", new_y="NEXT", align="C")
+    pdf.set_font_size(10)
+    total = sum((c.budget for c in candidates), Decimal("0"))
+    pdf.cell(0, 8, f"共 {len(candidates)} 个候选项目，预算合计 {total:,.2f} 万元", new_x="LMARGIN", new_y="NEXT")
+    with pdf.table(col_widths=(10, 40, 85, 22, 35, 25, 50), text_align=("CENTER", "LEFT", "LEFT", "RIGHT", "LEFT", "CENTER", "LEFT"),
+                   line_height=6) as table:
+        header = table.row()
+        for title in HEADERS:
+            header.cell(title)
+        for index, candidate in enumerate(candidates, start=1):
+            values = _row(index, candidate)
+            values[3] = f"{candidate.budget:,.2f}"
+            values[2] = values[2] if len(values[2]) <= 300 else values[2][:300] + "……"
+            row = table.row()
+            for value in values:
+                row.cell(str(value))
+    return bytes(pdf.output())

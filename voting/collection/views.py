@@ -1,0 +1,616 @@
+"""Collection pages: the public intake and tracking pages, and the staff pages for
+stations, deputy codes, screening, the candidate list and statistics."""
+from datetime import date
+
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   send_file, session, url_for)
+from werkzeug.exceptions import NotFound
+
+from voting.accounts.models import Body
+from voting.accounts.permissions import (MANAGE_PROJECTS, MANAGE_STATIONS, READ_PROJECTS, READ_PROPOSALS,
+                                         READ_STATIONS, SCREEN_PROPOSALS, SUBMIT_PROPOSALS, current_principal,
+                                         ensure_readable, ensure_writable, has_permission, readable_body_ids,
+                                         require)
+from voting.accounts.views import add_dashboard_link
+from voting.api.errors import ApiError
+from voting.collection import charts, exports, services
+from voting.collection.limits import intake_limit, similar_limit, tracking_limit
+from voting.collection.models import (CATEGORIES, SOURCES, STATUS_LABELS, TRANSITIONS, Candidate, DeputyCode,
+                                      LiaisonStation, Proposal, ProposalPhoto)
+from voting.collection.qr import absolute_url, qr_png
+from voting.extensions import db
+
+bp = Blueprint("collection", __name__)
+
+PAGE_SIZE = 50
+
+add_dashboard_link({"secretariat", "leader", "admin"}, "collection.proposals", "征集建议",
+                   "群众、代表、联络站提交的民生实事建议：筛选、合并、答复")
+add_dashboard_link({"secretariat", "station"}, "collection.staff_intake", "录入建议",
+                   "代为录入代表、联络站或部门提出的建议")
+add_dashboard_link({"secretariat", "leader", "admin", "teller", "station", "department"}, "collection.stations",
+                   "联络站与二维码", "代表联络站、挂牌亮码、可打印的二维码海报")
+add_dashboard_link({"secretariat", "leader", "admin"}, "collection.candidates", "候选项目清单",
+                   "年度候选项目：预算、责任单位、导出，并生成票决表决")
+add_dashboard_link({"secretariat", "leader", "admin"}, "collection.stats", "征集统计",
+                   "按联络站、类别、乡镇统计建议数量")
+
+
+def _actor() -> str:
+    return current_principal().username
+
+
+def _reading_body() -> Body:
+    """The body whose records a list page shows: the caller's own, or (for parent
+    bodies' leaders and secretariat) a child chosen with ?body=<id>."""
+    principal = current_principal()
+    raw = request.args.get("body", "")
+    body_id = int(raw) if raw.isdigit() else principal.body_id
+    ensure_readable(principal, body_id)
+    return db.session.get(Body, body_id)
+
+
+def _readable_bodies() -> list[Body]:
+    ids = readable_body_ids(current_principal())
+    return sorted((db.session.get(Body, i) for i in ids), key=lambda b: (b.id != current_principal().body_id, b.id))
+
+
+def _record(model, record_id: int, write: bool = False):
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound()
+    (ensure_writable if write else ensure_readable)(current_principal(), record.body_id)
+    return record
+
+
+def _form_errors(error: ApiError) -> dict:
+    """Messages per form field; a refusal without fields goes under "_"."""
+    return getattr(error, "errors", None) or {"_": error.message}
+
+
+# ---------------------------------------------------------------- public intake
+
+def _intake_target(code: str, personal: bool):
+    """(station, deputy_code) of an intake URL; 404 for an unknown code."""
+    if personal:
+        deputy_code = services.deputy_code_by_code(code)
+        if deputy_code is None:
+            abort(404)
+        return deputy_code.station, deputy_code
+    station = services.station_by_code(code)
+    if station is None:
+        abort(404)
+    return station, None
+
+
+def _intake_urls(code: str, personal: bool) -> dict:
+    prefix = "collection.deputy_" if personal else "collection."
+    return {"submit": url_for(prefix + "intake_submit", code=code),
+            "similar": url_for(prefix + "similar", code=code)}
+
+
+def _render_intake(station, deputy_code, code: str, personal: bool, values=None, errors=None, status=200):
+    body_id = deputy_code.body_id if deputy_code else station.body_id
+    values = values or {"township": station.township if station else ""}
+    return render_template("collection/intake.html", station=station, deputy_code=deputy_code,
+                           body=db.session.get(Body, body_id), categories=CATEGORIES, values=values,
+                           errors=errors or {}, urls=_intake_urls(code, personal),
+                           max_photos=services.MAX_PHOTOS), status
+
+
+def _submit_from_form(station, deputy_code, *, source: str, actor: str, body_id: int, proposer_allowed=False):
+    form = request.form
+    data = {name: form.get(name, "") for name in ("title", "description", "category", "township", "location",
+                                                  "contact")}
+    if proposer_allowed:
+        data["proposer"] = form.get("proposer", "")
+    photos = [(f.filename or "", f.read()) for f in request.files.getlist("photos") if f and (f.filename or "")]
+    proposal = services.submit_proposal(data, body_id=body_id, station=station, deputy_code=deputy_code,
+                                        source=source, photos=photos, honeypot=form.get("website", ""),
+                                        actor=actor)
+    return data, proposal
+
+
+def _public_submit(code: str, personal: bool):
+    station, deputy_code = _intake_target(code, personal)
+    body_id = deputy_code.body_id if deputy_code else station.body_id
+    try:
+        _, proposal = _submit_from_form(station, deputy_code, source="deputy" if personal else "public",
+                                        actor="public", body_id=body_id)
+    except services.Refused as refused:
+        return _render_intake(station, deputy_code, code, personal, values=dict(request.form),
+                              errors={"_": refused.message}, status=400)
+    except ApiError as error:
+        return _render_intake(station, deputy_code, code, personal, values=dict(request.form),
+                              errors=_form_errors(error), status=error.status)
+    session["collection_done"] = proposal.tracking_code
+    return redirect(url_for("collection.done"))
+
+
+@bp.get("/collect/<code>")
+def intake(code):
+    station, deputy_code = _intake_target(code, False)
+    return _render_intake(station, deputy_code, station.code, False)[0]
+
+
+@bp.post("/collect/<code>")
+@intake_limit
+def intake_submit(code):
+    return _public_submit(code, False)
+
+
+@bp.get("/collect/d/<code>")
+def deputy_intake(code):
+    station, deputy_code = _intake_target(code, True)
+    return _render_intake(station, deputy_code, deputy_code.code, True)[0]
+
+
+@bp.post("/collect/d/<code>")
+@intake_limit
+def deputy_intake_submit(code):
+    return _public_submit(code, True)
+
+
+def _qr_response(url: str, name: str) -> Response:
+    response = Response(qr_png(url), mimetype="image/png")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}.png"'
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/collect/<code>/qr.png")
+def qr(code):
+    station, _ = _intake_target(code, False)
+    return _qr_response(absolute_url("collection.intake", code=station.code), f"station-{station.code}")
+
+
+@bp.get("/collect/d/<code>/qr.png")
+def deputy_qr(code):
+    _, deputy_code = _intake_target(code, True)
+    return _qr_response(absolute_url("collection.deputy_intake", code=deputy_code.code), f"deputy-{deputy_code.code}")
+
+
+def _similar(code: str, personal: bool):
+    station, deputy_code = _intake_target(code, personal)
+    body_id = deputy_code.body_id if deputy_code else station.body_id
+    query = request.args.get("q", "")[:200]
+    return jsonify({"similar": [{"title": t} for t in services.similar_titles(body_id, query)]})
+
+
+@bp.get("/collect/<code>/similar")
+@similar_limit
+def similar(code):
+    return _similar(code, False)
+
+
+@bp.get("/collect/d/<code>/similar")
+@similar_limit
+def deputy_similar(code):
+    return _similar(code, True)
+
+
+@bp.get("/collect/done")
+def done():
+    code = session.get("collection_done")
+    if not code:
+        return redirect(url_for("collection.query"))
+    return render_template("collection/done.html", tracking_code=code)
+
+
+@bp.get("/collect/query")
+@tracking_limit
+def query():
+    raw = request.args.get("code", "").strip()
+    result, error = None, None
+    if raw:
+        proposal = services.find_by_tracking_code(raw)
+        if proposal is None:
+            error = "没有找到这个查询码，请核对后重新输入（查询码形如 MS-ABCD-2345）。"
+        else:
+            result = services.public_status(proposal)
+    return render_template("collection/query.html", code=raw, result=result, error=error), (404 if error else 200)
+
+
+# ---------------------------------------------------------------- staff: proposals
+
+@bp.get("/collection/")
+@require(READ_PROPOSALS)
+def home():
+    return redirect(url_for("collection.proposals"))
+
+
+def _filters(body_id: int) -> dict:
+    args = request.args
+    station = args.get("station", "")
+    filters = {
+        "station": int(station) if station.isdigit() else None,
+        "category": args.get("category") if args.get("category") in CATEGORIES else None,
+        "township": args.get("township", "").strip()[:60] or None,
+        "status": args.get("status") if args.get("status") in STATUS_LABELS else None,
+        "q": args.get("q", "").strip()[:60] or None,
+    }
+    return filters
+
+
+@bp.get("/collection/proposals")
+@require(READ_PROPOSALS)
+def proposals():
+    body = _reading_body()
+    filters = _filters(body.id)
+    page = max(int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1, 1)
+    query = services.proposal_query(body.id, filters)
+    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
+    return render_template("collection/proposals.html", body=body, bodies=_readable_bodies(), rows=rows,
+                           filters=filters, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+                           stations=services.stations_of(body.id), townships=services.townships_of(body.id),
+                           categories=CATEGORIES, statuses=STATUS_LABELS, args=request.args)
+
+
+@bp.get("/collection/proposals/<int:proposal_id>")
+@require(READ_PROPOSALS)
+def proposal(proposal_id):
+    return _proposal_page(_record(Proposal, proposal_id))
+
+
+def _proposal_page(item: Proposal, errors: dict | None = None, status: int = 200):
+    principal = current_principal()
+    can_screen = has_permission(principal, SCREEN_PROPOSALS) and principal.body_id == item.body_id
+    return render_template("collection/proposal.html", p=item, similar=services.similar_proposals(item),
+                           can_screen=can_screen, statuses=STATUS_LABELS,
+                           next_statuses=[s for s in services.PLAIN_STATUSES if s in TRANSITIONS[item.status]],
+                           can_merge="merged" in TRANSITIONS[item.status],
+                           can_decline="declined" in TRANSITIONS[item.status],
+                           errors=errors or {}, values=dict(request.form) if errors else {}), status
+
+
+def _screening_action(proposal_id: int, action):
+    """Run one screening operation; on refusal show the proposal again with the reason."""
+    item = _record(Proposal, proposal_id, write=True)
+    try:
+        action(item)
+    except ApiError as error:
+        db.session.rollback()
+        return _proposal_page(db.session.get(Proposal, proposal_id), _form_errors(error), error.status)
+    return redirect(url_for("collection.proposal", proposal_id=proposal_id))
+
+
+@bp.post("/collection/proposals/<int:proposal_id>/status")
+@require(SCREEN_PROPOSALS)
+def change_status(proposal_id):
+    def act(item):
+        services.change_status(item, request.form.get("status", ""), _actor(), request.form.get("note", ""))
+        flash(f"状态已改为“{STATUS_LABELS[item.status]}”。", "success")
+
+    return _screening_action(proposal_id, act)
+
+
+@bp.post("/collection/proposals/<int:proposal_id>/decline")
+@require(SCREEN_PROPOSALS)
+def decline(proposal_id):
+    def act(item):
+        services.decline(item, request.form.get("reason", ""), _actor())
+        flash("已标记为不予采纳。", "success")
+
+    return _screening_action(proposal_id, act)
+
+
+@bp.post("/collection/proposals/<int:proposal_id>/merge")
+@require(SCREEN_PROPOSALS)
+def merge(proposal_id):
+    def act(item):
+        target = _merge_target(request.form.get("target", ""), item.body_id)
+        services.merge(item, target, _actor())
+        flash(f"已合并至 #{target.id}“{target.title}”。", "success")
+
+    return _screening_action(proposal_id, act)
+
+
+def _merge_target(raw: str, body_id: int) -> Proposal:
+    raw = raw.strip().lstrip("#")
+    target = db.session.get(Proposal, int(raw)) if raw.isdigit() else services.find_by_tracking_code(raw)
+    if target is None or target.body_id != body_id:
+        raise services.InvalidInput({"target": "请填写要合并到的建议编号（如 12）或查询码。"}, "invalid_target")
+    return target
+
+
+@bp.post("/collection/proposals/<int:proposal_id>/reply")
+@require(SCREEN_PROPOSALS)
+def reply(proposal_id):
+    def act(item):
+        services.set_reply(item, request.form.get("reply", ""), _actor())
+        flash("答复已保存，提出人可凭查询码看到。", "success")
+
+    return _screening_action(proposal_id, act)
+
+
+@bp.get("/collection/photos/<int:photo_id>")
+@require(READ_PROPOSALS)
+def photo(photo_id):
+    item = _record(ProposalPhoto, photo_id)
+    path = services.photo_path(item)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=item.content_type, as_attachment=False,
+                         download_name=f"proposal-{item.proposal_id}-{item.id}.{path.suffix.lstrip('.')}",
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/collection/proposals/new", methods=["GET", "POST"])
+@require(SUBMIT_PROPOSALS)
+def staff_intake():
+    principal = current_principal()
+    stations = services.stations_of(principal.body_id)
+    values, errors, status = {"source": "station" if principal.role == "station" else "deputy"}, {}, 200
+    if principal.role == "station" and principal.station_code:
+        values["station"] = principal.station_code
+    if request.method == "POST":
+        values = dict(request.form)
+        source = request.form.get("source", "")
+        station = services.station_by_code(request.form.get("station", ""))
+        if station is not None and station.body_id != principal.body_id:
+            station = None
+        try:
+            if source not in SOURCES or source == "public":
+                raise services.InvalidInput({"source": "请选择来源：代表、联络站或部门。"}, "invalid_proposal")
+            _, item = _submit_from_form(station, None, source=source, actor=_actor(), body_id=principal.body_id,
+                                        proposer_allowed=True)
+        except ApiError as error:
+            errors, status = _form_errors(error), error.status
+        else:
+            flash(f"建议已录入，查询码 {item.tracking_code}。", "success")
+            if has_permission(principal, READ_PROPOSALS):
+                return redirect(url_for("collection.proposal", proposal_id=item.id))
+            return redirect(url_for("collection.staff_intake"))
+    return render_template("collection/staff_intake.html", station_options=[(s.code, s.name) for s in stations],
+                           category_options=[(c, c) for c in CATEGORIES],
+                           sources=[(k, v) for k, v in SOURCES.items() if k != "public"], values=values,
+                           errors=errors, max_photos=services.MAX_PHOTOS), status
+
+
+# ---------------------------------------------------------------- staff: stations and codes
+
+@bp.get("/collection/stations")
+@require(READ_STATIONS)
+def stations():
+    return _stations_page(_reading_body())
+
+
+def _stations_page(body: Body, values=None, errors=None, problems=None, status=200):
+    principal = current_principal()
+    codes = db.session.execute(db.select(DeputyCode).filter_by(body_id=body.id).order_by(DeputyCode.code)).scalars()
+    stations_list = services.stations_of(body.id)
+    return render_template("collection/stations.html", body=body, bodies=_readable_bodies(),
+                           stations=stations_list, station_options=[(s.id, s.name) for s in stations_list],
+                           deputy_codes=list(codes),
+                           can_manage=has_permission(principal, MANAGE_STATIONS) and principal.body_id == body.id,
+                           values=values or {}, errors=errors or {}, problems=problems or []), status
+
+
+def _stations_refused(error: ApiError, values: dict):
+    db.session.rollback()
+    body = db.session.get(Body, current_principal().body_id)
+    return _stations_page(body, values, _form_errors(error), getattr(error, "problems", []), error.status)
+
+
+@bp.post("/collection/stations")
+@require(MANAGE_STATIONS)
+def create_station():
+    principal = current_principal()
+    try:
+        station = services.create_station(principal.body_id, dict(request.form), _actor())
+    except ApiError as error:
+        return _stations_refused(error, dict(request.form))
+    flash(f"已添加联络站 {station.name}（{station.code}）。", "success")
+    return redirect(url_for("collection.stations"))
+
+
+@bp.route("/collection/stations/<int:station_id>/edit", methods=["GET", "POST"])
+@require(MANAGE_STATIONS)
+def edit_station(station_id):
+    station = _record(LiaisonStation, station_id, write=True)
+    values = {"code": station.code, "name": station.name, "township": station.township, "address": station.address}
+    errors, status = {}, 200
+    if request.method == "POST":
+        values = dict(request.form)
+        try:
+            services.update_station(station, values, _actor())
+        except ApiError as error:
+            db.session.rollback()
+            errors, status = _form_errors(error), error.status
+        else:
+            flash("联络站信息已保存。", "success")
+            return redirect(url_for("collection.stations"))
+    return render_template("collection/station_form.html", station=station, values=values, errors=errors), status
+
+
+@bp.post("/collection/stations/import")
+@require(MANAGE_STATIONS)
+def import_stations():
+    principal = current_principal()
+    upload = request.files.get("file")
+    try:
+        if upload is None or not upload.filename:
+            raise services.ImportRejected(["请选择要导入的 CSV 文件。"])
+        text = services.decode_upload(upload.read())
+        created = services.import_stations(principal.body_id, text, _actor())
+    except services.ImportRejected as rejected:
+        return _stations_refused(rejected, {})
+    flash(f"已导入 {len(created)} 个联络站。", "success")
+    return redirect(url_for("collection.stations"))
+
+
+@bp.get("/collection/stations/template.csv")
+@require(READ_STATIONS)
+def station_template():
+    text = "code,name,township,address\nDH-01,东湖镇代表联络站,东湖镇,东湖镇人民路1号\n"
+    return Response("\ufeff" + text, mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="stations-template.csv"'})
+
+
+@bp.get("/collection/stations/<int:station_id>/poster")
+@require(READ_STATIONS)
+def station_poster(station_id):
+    station = _record(LiaisonStation, station_id)
+    return render_template("collection/poster.html", heading=station.name, subheading=station.address,
+                           qr_src=url_for("collection.qr", code=station.code),
+                           url=absolute_url("collection.intake", code=station.code), code=station.code)
+
+
+@bp.post("/collection/deputy-codes")
+@require(MANAGE_STATIONS)
+def create_deputy_code():
+    principal = current_principal()
+    values = dict(request.form)
+    try:
+        entry = services.create_deputy_code(principal.body_id, {**values, "code": values.get("deputy_code", "")},
+                                            _actor())
+    except ApiError as error:
+        errors = {("deputy_code" if k == "code" else k): v for k, v in _form_errors(error).items()}
+        return _stations_refused(services.InvalidInput(errors, error.code), values)
+    flash(f"已为 {entry.deputy_name} 代表生成个人码 {entry.code}。", "success")
+    return redirect(url_for("collection.stations"))
+
+
+@bp.get("/collection/deputy-codes/<int:code_id>/poster")
+@require(READ_STATIONS)
+def deputy_poster(code_id):
+    entry = _record(DeputyCode, code_id)
+    return render_template("collection/poster.html", heading=f"{entry.deputy_name}代表",
+                           subheading=entry.station.name if entry.station else "",
+                           qr_src=url_for("collection.deputy_qr", code=entry.code),
+                           url=absolute_url("collection.deputy_intake", code=entry.code), code=entry.code)
+
+
+# ---------------------------------------------------------------- staff: candidates
+
+def _year() -> int:
+    raw = request.args.get("year", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return date.today().year
+
+
+@bp.get("/collection/candidates")
+@require(READ_PROJECTS)
+def candidates():
+    return _candidates_page(_reading_body(), _year())
+
+
+def _candidates_page(body: Body, year: int, values=None, errors=None, status=200):
+    principal = current_principal()
+    rows = services.candidates_of(body.id, year)
+    can_manage = has_permission(principal, MANAGE_PROJECTS) and principal.body_id == body.id
+    return render_template("collection/candidates.html", body=body, bodies=_readable_bodies(), year=year,
+                           years=sorted(set(services.candidate_years(body.id)) | {year}, reverse=True),
+                           rows=rows, total=services.total_budget(rows), can_manage=can_manage,
+                           shortlisted=services.shortlisted_proposals(body.id) if can_manage else [],
+                           values=values or {"year": year}, errors=errors or {},
+                           selected={int(i) for i in request.form.getlist("proposal_ids") if i.isdigit()},
+                           ballot_ready="collection.candidates_ballot" in current_app.view_functions), status
+
+
+@bp.post("/collection/candidates")
+@require(MANAGE_PROJECTS)
+def create_candidate():
+    principal = current_principal()
+    values = dict(request.form)
+    try:
+        candidate = services.create_candidate(principal.body_id, values, _actor(),
+                                              request.form.getlist("proposal_ids"))
+    except ApiError as error:
+        db.session.rollback()
+        year = int(values["year"]) if str(values.get("year", "")).isdigit() and 2000 <= int(values["year"]) <= 2100 \
+            else date.today().year
+        return _candidates_page(db.session.get(Body, principal.body_id), year, values, _form_errors(error),
+                                error.status)
+    flash(f"已加入候选项目“{candidate.title}”。", "success")
+    return redirect(url_for("collection.candidates", year=candidate.year))
+
+
+@bp.route("/collection/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
+@require(MANAGE_PROJECTS)
+def edit_candidate(candidate_id):
+    candidate = _record(Candidate, candidate_id, write=True)
+    values = {"year": candidate.year, "title": candidate.title, "description": candidate.description,
+              "budget": candidate.budget, "department": candidate.department,
+              "planned_completion": candidate.planned_completion.isoformat() if candidate.planned_completion else ""}
+    errors, status = {}, 200
+    linked = {p.id for p in candidate.proposals}
+    if request.method == "POST":
+        values = dict(request.form)
+        try:
+            services.update_candidate(candidate, values, _actor(), request.form.getlist("proposal_ids"))
+        except ApiError as error:
+            db.session.rollback()
+            errors, status = _form_errors(error), error.status
+        else:
+            flash("候选项目已保存。", "success")
+            return redirect(url_for("collection.candidates", year=candidate.year))
+    choices = list(candidate.proposals) + [p for p in services.shortlisted_proposals(candidate.body_id)
+                                           if p.id not in linked]
+    return render_template("collection/candidate_form.html", candidate=candidate, values=values, errors=errors,
+                           choices=choices, linked=linked), status
+
+
+@bp.post("/collection/candidates/<int:candidate_id>/delete")
+@require(MANAGE_PROJECTS)
+def delete_candidate(candidate_id):
+    candidate = _record(Candidate, candidate_id, write=True)
+    year = candidate.year
+    try:
+        services.delete_candidate(candidate, _actor())
+    except ApiError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("collection.candidates", year=year))
+    flash("候选项目已删除，相关建议恢复为“拟列为候选”。", "success")
+    return redirect(url_for("collection.candidates", year=year))
+
+
+def _export_rows():
+    body = _reading_body()
+    year = _year()
+    return body, year, services.candidates_of(body.id, year)
+
+
+@bp.get("/collection/candidates/export.xlsx")
+@require(READ_PROJECTS)
+def export_xlsx():
+    body, year, rows = _export_rows()
+    data = exports.candidates_xlsx(body.name, year, rows)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="candidates-{year}.xlsx"'})
+
+
+@bp.get("/collection/candidates/export.pdf")
+@require(READ_PROJECTS)
+def export_pdf():
+    from voting.pdf import FontMissing
+
+    body, year, rows = _export_rows()
+    try:
+        data = exports.candidates_pdf(body.name, year, rows)
+    except FontMissing as missing:
+        return render_template("errors/error.html", code=503, title="无法生成 PDF", message=missing.message), 503
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="candidates-{year}.pdf"'})
+
+
+# ---------------------------------------------------------------- staff: statistics
+
+@bp.get("/collection/stats")
+@require(READ_PROPOSALS)
+def stats():
+    body = _reading_body()
+    data = services.statistics(body.id)
+    titles = {"station": "按联络站", "category": "按类别", "township": "按乡镇（街道）", "status": "按办理状态"}
+    sections = [{"key": key, "title": titles[key], "rows": rows, "chart": charts.bar_chart(rows, titles[key])}
+                for key, rows in data.items()]
+    total = sum(n for _, n in data["status"])
+    return render_template("collection/stats.html", body=body, bodies=_readable_bodies(), sections=sections,
+                           total=total)
