@@ -5,3 +5,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from voting.api import errors, auth, openapi  # noqa: E402,F401  (route registration)
 from voting.api import collection  # noqa: E402,F401  (collection endpoints)
+from voting.api import meetings, ballots  # noqa: E402,F401  (meetings and ballots endpoints)

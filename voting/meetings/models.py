@@ -46,6 +46,8 @@ class Deputy(UserMixin, db.Model):
     number = db.Column(db.String(32), nullable=False)
     card_hash = db.Column(db.String(64), nullable=True, unique=True)
     card_issued_at = db.Column(db.DateTime, nullable=True)
+    # How many cards were issued; a reissue raises it, so a printed card shows its edition.
+    card_version = db.Column(db.Integer, nullable=False, default=0)
     # A paper ballot (纸质选票) is for deputies without a tablet; see the ballots package.
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
@@ -62,6 +64,12 @@ class Deputy(UserMixin, db.Model):
     @property
     def is_deputy(self) -> bool:
         return True
+
+    @property
+    def is_active(self) -> bool:
+        """A deputy signs in only while its meeting is not closed; this also ends
+        every bearer token and session of the deputy when the meeting closes."""
+        return self.meeting is not None and self.meeting.closed_at is None
 
     @property
     def username(self) -> str:

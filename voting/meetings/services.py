@@ -1,18 +1,280 @@
-"""Meeting operations: cards and check-in."""
+"""Meeting operations: meetings, the roster, login cards, check-in and quorum.
+
+Every function takes plain values, raises `VotingError` (an ApiError) on refusal and,
+where it changes something, commits once, so the API and the browser pages share it.
+"""
+import csv
 import hashlib
+import io
+import secrets
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from voting.accounts.models import ApiToken, utcnow
 from voting.extensions import db
-from voting.meetings.models import Deputy
+from voting.integrity import audit
+from voting.meetings.errors import RosterError, VotingError
+from voting.meetings.models import Attendance, Deputy, Meeting
+from voting.rules import QuorumRule, RuleError, fraction_text
+
+MAX_ROSTER_ROWS = 5000
+ROSTER_FIELDS = ("name", "delegation", "number")
+# Column headers accepted in a CSV roster besides the English ones.
+HEADER_ALIASES = {"姓名": "name", "代表团": "delegation", "代表组": "delegation", "编号": "number",
+                  "代表证号": "number", "序号": "number"}
+FIELD_LIMITS = {"name": 64, "delegation": 64, "number": 32}
 
 
 def card_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def new_card_secret() -> str:
+    return secrets.token_urlsafe(24)
+
+
 def deputy_for_card(secret: str, source: str = "") -> Deputy | None:
-    """The deputy whose current card this is; None for an unknown or revoked card."""
-    if not secret:
-        return None
-    return db.session.execute(select(Deputy).filter_by(card_hash=card_hash(secret))).scalar_one_or_none()
+    """The deputy whose current card this is; None for an unknown or revoked card, or
+    when its meeting is closed. A refused card is audited (and committed at once,
+    because the caller answers with an error that rolls its transaction back)."""
+    deputy = None
+    if secret and len(secret) <= 200:
+        deputy = db.session.execute(select(Deputy).filter_by(card_hash=card_hash(secret))).scalar_one_or_none()
+    if deputy is not None and deputy.is_active:
+        return deputy
+    audit.record("card_login_failed", actor=source[:120],
+                 subject=f"deputy:{deputy.id}" if deputy else "card:unknown",
+                 body_id=deputy.body_id if deputy else None)
+    db.session.commit()
+    return None
+
+
+# --- meetings -------------------------------------------------------------------------
+
+def quorum_from_json(data) -> QuorumRule:
+    """Read `{"fraction": "2/3", "inclusive": true}`; None is the default of RULES.md."""
+    try:
+        return QuorumRule.from_json(data)
+    except RuleError as error:
+        raise VotingError(400, "bad_request", f"法定人数规则有误：{error}")
+
+
+def quorum_rule(meeting: Meeting) -> QuorumRule:
+    return QuorumRule(meeting.quorum_fraction, bool(meeting.quorum_inclusive))
+
+
+def create_meeting(body_id: int, name: str, *, quorum=None, year: int | None = None,
+                   live_counts: bool = False, actor: str = "") -> Meeting:
+    rule = quorum_from_json(quorum)
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1949 <= year <= 2200):
+        raise VotingError(400, "bad_request", "年份不正确。")
+    meeting = Meeting(body_id=body_id, name=name, year=year, live_counts=bool(live_counts),
+                      quorum_fraction=fraction_text(rule.fraction), quorum_inclusive=rule.inclusive)
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record("meeting_created", actor=actor, subject=f"meeting:{meeting.id}", body_id=body_id,
+                 details={"name": name, "quorum": rule.to_json()})
+    db.session.commit()
+    return meeting
+
+
+def close_meeting(meeting: Meeting, *, actor: str = "", now: datetime | None = None) -> Meeting:
+    """End the sitting: deputies' cards, sessions and tokens stop working."""
+    if meeting.closed_at is not None:
+        raise VotingError(409, "invalid_transition", "会议已经结束。")
+    from voting.ballots.models import Ballot, BallotState
+
+    still_open = db.session.scalar(select(func.count(Ballot.id)).where(
+        Ballot.meeting_id == meeting.id, Ballot.state == BallotState.open.value))
+    if still_open:
+        raise VotingError(409, "invalid_transition", f"还有{still_open}项表决正在进行，请先结束表决。")
+    meeting.closed_at = now or utcnow()
+    audit.record("meeting_closed", actor=actor, subject=f"meeting:{meeting.id}", body_id=meeting.body_id)
+    db.session.commit()
+    return meeting
+
+
+def seated_count(meeting_id: int) -> int:
+    return db.session.scalar(select(func.count(Deputy.id)).where(Deputy.meeting_id == meeting_id)) or 0
+
+
+def present_deputy_ids(meeting_id: int) -> list[int]:
+    """Deputies checked in now, read in one statement (so a count and a list agree)."""
+    return list(db.session.scalars(
+        select(Attendance.deputy_id).where(Attendance.meeting_id == meeting_id).order_by(Attendance.deputy_id)))
+
+
+def attendance_figures(meeting: Meeting) -> dict:
+    """{"total", "present", "required", "quorum_met"} for the meeting now."""
+    total = seated_count(meeting.id)
+    present = db.session.scalar(select(func.count(Attendance.id)).where(Attendance.meeting_id == meeting.id)) or 0
+    rule = quorum_rule(meeting)
+    return {"total": total, "present": present, "required": rule.required(total) if total else 0,
+            "quorum_met": rule.met(present, total)}
+
+
+def deputies_of(meeting: Meeting) -> list[dict]:
+    """The roster with each deputy's presence (no card secrets: those are shown once)."""
+    present = set(present_deputy_ids(meeting.id))
+    deputies = db.session.scalars(select(Deputy).where(Deputy.meeting_id == meeting.id)
+                                  .order_by(Deputy.number, Deputy.id))
+    return [{"deputy": d, "present": d.id in present} for d in deputies]
+
+
+# --- the roster -----------------------------------------------------------------------
+
+def parse_roster_csv(data: bytes | str) -> list[tuple[int, dict]]:
+    """Rows of a CSV roster (header `name,delegation,number`) with their line numbers."""
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise RosterError([(1, "文件为空，缺少表头 name,delegation,number")])
+    except csv.Error as error:
+        raise RosterError([(1, f"无法读取表头：{error}")])
+    columns = [HEADER_ALIASES.get(cell.strip(), cell.strip().lower()) for cell in header]
+    missing = [name for name in ("name", "number") if name not in columns]
+    if missing:
+        raise RosterError([(1, f"表头缺少列：{', '.join(missing)}（应为 name,delegation,number）")])
+    rows = []
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            row = {column: cells[i] if i < len(cells) else "" for i, column in enumerate(columns)
+                   if column in ROSTER_FIELDS}
+            rows.append((reader.line_num, row))
+    except csv.Error as error:
+        raise RosterError([(reader.line_num, f"无法读取：{error}")])
+    return rows
+
+
+def _clean_row(row) -> tuple[dict, list[str]]:
+    if not isinstance(row, dict):
+        return {}, ["应为包含 name、delegation、number 的对象"]
+    clean, problems = {}, []
+    labels = {"name": "姓名", "delegation": "代表团", "number": "编号"}
+    for field in ROSTER_FIELDS:
+        value = row.get(field)
+        if isinstance(value, int) and not isinstance(value, bool) and field == "number":
+            value = str(value)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            problems.append(f"{labels[field]}必须是文本")
+            continue
+        value = value.strip()
+        if not value and field != "delegation":
+            problems.append(f"缺少{labels[field]}")
+        elif len(value) > FIELD_LIMITS[field]:
+            problems.append(f"{labels[field]}不能超过{FIELD_LIMITS[field]}个字符")
+        clean[field] = value
+    return clean, problems
+
+
+def check_roster(meeting: Meeting, rows: list[tuple[int, object]]) -> list[dict]:
+    """Clean rows, or RosterError listing every bad row by its line number."""
+    if not rows:
+        raise RosterError([(1, "名单为空")])
+    if len(rows) > MAX_ROSTER_ROWS:
+        raise RosterError([(1, f"一次最多导入{MAX_ROSTER_ROWS}名代表")])
+    existing = set(db.session.scalars(select(Deputy.number).where(Deputy.meeting_id == meeting.id)))
+    seen: dict[str, int] = {}
+    problems, clean_rows = [], []
+    for line, row in rows:
+        clean, row_problems = _clean_row(row)
+        number = clean.get("number")
+        if number:
+            if number in existing:
+                row_problems.append(f"编号“{number}”已在本次会议名单中")
+            elif number in seen:
+                row_problems.append(f"编号“{number}”与第{seen[number]}行重复")
+            else:
+                seen[number] = line
+        problems.extend((line, message) for message in row_problems)
+        clean_rows.append(clean)
+    if problems:
+        raise RosterError(problems)
+    return clean_rows
+
+
+def import_roster(meeting: Meeting, rows: list, *, actor: str = "",
+                  now: datetime | None = None) -> list[tuple[Deputy, str]]:
+    """Add deputies to the meeting, each with a new login card. `rows` are dicts
+    (line numbers then count from 1) or (line, dict) pairs, e.g. from
+    `parse_roster_csv`. Returns (deputy, card secret) pairs: the secrets exist only
+    in this answer. All or nothing: any bad row raises RosterError."""
+    if meeting.closed_at is not None:
+        raise VotingError(409, "invalid_transition", "会议已经结束，不能再导入代表。")
+    numbered = [row if isinstance(row, tuple) else (i, row) for i, row in enumerate(rows, start=1)]
+    clean_rows = check_roster(meeting, numbered)
+    now = now or utcnow()
+    issued = []
+    for row in clean_rows:
+        secret = new_card_secret()
+        deputy = Deputy(meeting_id=meeting.id, body_id=meeting.body_id, name=row["name"],
+                        delegation=row.get("delegation", ""), number=row["number"],
+                        card_hash=card_hash(secret), card_issued_at=now, card_version=1)
+        db.session.add(deputy)
+        issued.append((deputy, secret))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise VotingError(409, "conflict", "名单中的编号与同时导入的名单冲突，请重试。")
+    audit.record("roster_imported", actor=actor, subject=f"meeting:{meeting.id}", body_id=meeting.body_id,
+                 details={"created": len(issued), "cards_issued": len(issued)})
+    db.session.commit()
+    return issued
+
+
+def issue_card(deputy: Deputy, *, actor: str = "", now: datetime | None = None) -> str:
+    """Issue (or reissue) the deputy's login card and return its secret, shown once.
+    The previous card and every token obtained with it stop working."""
+    if deputy.meeting.closed_at is not None:
+        raise VotingError(409, "invalid_transition", "会议已经结束，不能再发放登录卡。")
+    reissue = deputy.card_hash is not None
+    secret = new_card_secret()
+    deputy.card_hash = card_hash(secret)
+    deputy.card_issued_at = now or utcnow()
+    deputy.card_version = (deputy.card_version or 0) + 1
+    revoked = 0
+    if reissue:
+        for token in db.session.scalars(select(ApiToken).where(ApiToken.deputy_id == deputy.id,
+                                                               ApiToken.revoked.is_(False))):
+            token.revoked = True
+            revoked += 1
+    audit.record("card_reissued" if reissue else "card_issued", actor=actor, subject=f"deputy:{deputy.id}",
+                 body_id=deputy.body_id, details={"version": deputy.card_version, "tokens_revoked": revoked})
+    db.session.commit()
+    return secret
+
+
+# --- check-in -------------------------------------------------------------------------
+
+def check_in(meeting: Meeting, deputy: Deputy, *, actor: str = "", by_staff: bool = False,
+             now: datetime | None = None) -> tuple[dict, bool]:
+    """Mark the deputy present. Idempotent: returns (attendance figures, newly checked in)."""
+    if deputy.meeting_id != meeting.id:
+        raise VotingError(404, "not_found", "本次会议没有这名代表。")
+    if meeting.closed_at is not None:
+        raise VotingError(409, "invalid_transition", "会议已经结束。")
+    exists = db.session.scalar(select(Attendance.id).where(Attendance.meeting_id == meeting.id,
+                                                           Attendance.deputy_id == deputy.id))
+    if exists is not None:
+        return attendance_figures(meeting), False
+    db.session.add(Attendance(meeting_id=meeting.id, deputy_id=deputy.id, by_staff=by_staff,
+                              checked_in_at=now or utcnow()))
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same card scanned twice at once: the other one won
+        db.session.rollback()
+        return attendance_figures(meeting), False
+    audit.record("checked_in", actor=actor, subject=f"deputy:{deputy.id}", body_id=meeting.body_id,
+                 details={"meeting": meeting.id, "by_staff": bool(by_staff)})
+    figures = attendance_figures(meeting)
+    db.session.commit()
+    return figures, True

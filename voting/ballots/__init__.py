@@ -1,0 +1,1 @@
+"""Ballots (表决): models, services, counting and verification."""

@@ -1,0 +1,197 @@
+"""Ballots (表决), their items, who may vote, who voted, and the sealed votes.
+
+Secrecy by construction (DESIGN.md, "Secrecy and integrity"):
+- `Participation(ballot, deputy)` records *that* a deputy voted; `CastBallot` holds
+  *what* was voted, sealed, with a random id and no deputy, no timestamp, no
+  autoincrement. One transaction writes both; nothing joins them.
+- On SQLite both are `WITHOUT ROWID` tables, so rows live in a B-tree ordered by
+  their key (a random id, or ballot+deputy) rather than by a rowid that grows with
+  every insert.
+- On PostgreSQL a heap table keeps rows roughly in insertion order and stamps each row
+  with the inserting transaction's id (`xmin`); a participation and its cast ballot
+  share that id while the ballot is open. Closing a ballot therefore rewrites that
+  ballot's rows in key order in the closing transaction (fresh `xmin`, sorted) and
+  then CLUSTERs the tables so the old row versions leave the data files
+  (`voting.ballots.services.hide_insertion_order`). Residual risk: while a ballot
+  is open, and in the write-ahead log, base backups and freed disk blocks until they
+  are recycled, someone with raw access to the database server's files could still
+  correlate the two writes of one cast. Protect the server and its backups.
+- `IdempotencyRecord` is keyed by a keyed hash of (deputy, ballot, idempotency key,
+  body) and holds the receipt encrypted under a key derived from the client's
+  idempotency key, which is never stored.
+"""
+import enum
+import json
+
+from voting.accounts.models import utcnow
+from voting.extensions import db
+
+WITHOUT_ROWID = {"sqlite_with_rowid": False}
+
+
+class BallotState(str, enum.Enum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+    published = "published"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "草稿", "open": "表决中", "closed": "已结束", "published": "已公布"}[self.value]
+
+
+# The only moves a ballot makes; anything else is 409 invalid_transition.
+TRANSITIONS: dict[BallotState, tuple[BallotState, ...]] = {
+    BallotState.draft: (BallotState.open,),
+    BallotState.open: (BallotState.closed,),
+    BallotState.closed: (BallotState.published,),
+    BallotState.published: (),
+}
+
+CHANNELS = ("tablet", "paper")
+KIND_LABELS = {"selection": "项目票决", "motion": "表决", "appraisal": "满意度测评"}
+
+
+class Ballot(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    meeting_id = db.Column(db.Integer, db.ForeignKey("meeting.id"), nullable=False, index=True)
+    body_id = db.Column(db.Integer, db.ForeignKey("body.id"), nullable=False, index=True)
+    kind = db.Column(db.String(16), nullable=False)
+    title = db.Column(db.String(200), nullable=False)
+    seats = db.Column(db.Integer, nullable=True)
+    secret = db.Column(db.Boolean, nullable=False, default=True)
+    options_json = db.Column(db.Text, nullable=False)
+    # The rule with every default filled in; frozen (rewritten once more) at open.
+    rule_json = db.Column(db.Text, nullable=False)
+    state = db.Column(db.String(16), nullable=False, default=BallotState.draft.value)
+    round = db.Column(db.Integer, nullable=False, default=1)
+    parent_id = db.Column(db.Integer, db.ForeignKey("ballot.id"), nullable=True, index=True)
+    # Frozen at open: deputies seated (全体代表) and deputies present (= issued).
+    total = db.Column(db.Integer, nullable=True)
+    issued = db.Column(db.Integer, nullable=True)
+    public_key = db.Column(db.LargeBinary, nullable=True)
+    wrapped_private_key = db.Column(db.LargeBinary, nullable=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    opened_at = db.Column(db.DateTime, nullable=True)
+    closed_at = db.Column(db.DateTime, nullable=True)
+    published_at = db.Column(db.DateTime, nullable=True)
+
+    meeting = db.relationship("Meeting")
+    parent = db.relationship("Ballot", remote_side=[id])
+    items = db.relationship("BallotItem", back_populates="ballot", order_by="BallotItem.position")
+
+    __table_args__ = (
+        db.CheckConstraint("state in ('draft','open','closed','published')", name="state"),
+        db.CheckConstraint("kind in ('selection','motion','appraisal')", name="kind"),
+        db.CheckConstraint("round >= 1", name="round"),
+        db.CheckConstraint("seats IS NULL OR seats >= 1", name="seats"),
+    )
+
+    @property
+    def state_enum(self) -> BallotState:
+        return BallotState(self.state)
+
+    @property
+    def options(self) -> list[str]:
+        return json.loads(self.options_json)
+
+    @property
+    def rule(self) -> dict:
+        return json.loads(self.rule_json)
+
+    @property
+    def results_available(self) -> bool:
+        return self.state in (BallotState.closed.value, BallotState.published.value)
+
+
+class BallotItem(db.Model):
+    """A candidate project, motion or appraised report/official on a ballot."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    ballot_id = db.Column(db.Integer, db.ForeignKey("ballot.id"), nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False)
+    title = db.Column(db.String(200), nullable=False)
+    description = db.Column(db.Text, nullable=False, default="")
+    # The item of the parent ballot this one continues (runoff, re-appraisal).
+    source_item_id = db.Column(db.Integer, db.ForeignKey("ballot_item.id"), nullable=True)
+    # What the item stands for elsewhere, e.g. "project:12" or "official:3".
+    reference = db.Column(db.String(64), nullable=True)
+
+    ballot = db.relationship("Ballot", back_populates="items")
+
+    __table_args__ = (db.UniqueConstraint("ballot_id", "position"),)
+
+
+class BallotVoter(db.Model):
+    """The deputies a ballot was issued to: those present when it opened."""
+
+    ballot_id = db.Column(db.Integer, db.ForeignKey("ballot.id"), primary_key=True)
+    deputy_id = db.Column(db.Integer, db.ForeignKey("deputy.id"), primary_key=True)
+
+    __table_args__ = (WITHOUT_ROWID,)
+
+
+class Participation(db.Model):
+    """That a deputy voted on a ballot (on a tablet, or was issued a paper ballot).
+    The primary key is the unique constraint that stops a second vote."""
+
+    ballot_id = db.Column(db.Integer, db.ForeignKey("ballot.id"), primary_key=True)
+    deputy_id = db.Column(db.Integer, db.ForeignKey("deputy.id"), primary_key=True)
+    channel = db.Column(db.String(8), nullable=False)
+
+    __table_args__ = (
+        db.CheckConstraint("channel in ('tablet','paper')", name="channel"),
+        WITHOUT_ROWID,
+    )
+
+
+class CastBallot(db.Model):
+    """One sealed ballot. No deputy, no time, a random id: see the module docstring."""
+
+    id = db.Column(db.String(32), primary_key=True)  # 16 random bytes, hex
+    ballot_id = db.Column(db.Integer, db.ForeignKey("ballot.id"), nullable=False, index=True)
+    tracker = db.Column(db.String(19), nullable=False)
+    sealed = db.Column(db.LargeBinary, nullable=False)
+    channel = db.Column(db.String(8), nullable=False)
+    invalid = db.Column(db.Boolean, nullable=False, default=False)
+
+    __table_args__ = (
+        db.UniqueConstraint("ballot_id", "tracker"),
+        db.CheckConstraint("channel in ('tablet','paper')", name="channel"),
+        WITHOUT_ROWID,
+    )
+
+
+class NamedVote(db.Model):
+    """The choices of a deputy on a named (记名) ballot. Never written for a secret one."""
+
+    ballot_id = db.Column(db.Integer, db.ForeignKey("ballot.id"), primary_key=True)
+    deputy_id = db.Column(db.Integer, db.ForeignKey("deputy.id"), primary_key=True)
+    choices = db.Column(db.Text, nullable=False)
+
+    __table_args__ = (WITHOUT_ROWID,)
+
+
+class IdempotencyRecord(db.Model):
+    """A stored answer to a vote, for retries with the same Idempotency-Key.
+    `key_hash` = HMAC(installation secret, deputy | ballot | key | body); `receipt`
+    is AES-GCM encrypted under a key derived from the idempotency key itself."""
+
+    key_hash = db.Column(db.String(64), primary_key=True)
+    ballot_id = db.Column(db.Integer, db.ForeignKey("ballot.id"), nullable=False, index=True)
+    receipt = db.Column(db.LargeBinary, nullable=False)
+
+    __table_args__ = (WITHOUT_ROWID,)
+
+
+class TallySheet(db.Model):
+    """The signed result of a ballot, stored as canonical JSON at close and never edited."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    ballot_id = db.Column(db.Integer, db.ForeignKey("ballot.id"), nullable=False, unique=True)
+    sheet_json = db.Column(db.Text, nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    @property
+    def sheet(self) -> dict:
+        return json.loads(self.sheet_json)

@@ -1,0 +1,108 @@
+"""`flask verify` for ballots: signatures, recounts, participation = cast ballots.
+
+For every closed or published ballot: the stored sheet's Ed25519 signature holds and
+was made with this installation's key; recounting the stored sealed ballots under the
+frozen rule gives exactly the stored sheet; each tracker is the hash of its sealed
+ballot; the sheet's digest is the one recorded in the audit chain at close. For every
+ballot that has opened: participations = cast ballots, per channel too.
+"""
+import json
+
+from sqlalchemy import func, select
+
+from voting.ballots.models import Ballot, BallotState, CastBallot, Participation
+from voting.ballots.services import CountError, count_ballot, sheet_digest, stored_sheet
+from voting.extensions import db
+from voting.integrity import keys
+from voting.integrity.models import AuditEntry
+from voting.verification.checks import CHECKS
+
+
+def _channel_counts(model, ballot_id: int) -> dict:
+    rows = db.session.execute(select(model.channel, func.count()).where(model.ballot_id == ballot_id)
+                              .group_by(model.channel))
+    counts = {"tablet": 0, "paper": 0}
+    counts.update({channel: n for channel, n in rows})
+    return counts
+
+
+def _recorded_digest(ballot_id: int) -> str | None:
+    details = db.session.scalar(select(AuditEntry.details).where(
+        AuditEntry.action == "ballot_closed", AuditEntry.subject == f"ballot:{ballot_id}")
+        .order_by(AuditEntry.id.desc()).limit(1))
+    return json.loads(details).get("sheet_sha256") if details else None
+
+
+def check_sheet(ballot: Ballot, echo) -> list[str]:
+    name = f"表决 {ballot.id}「{ballot.title}」"
+    sheet = stored_sheet(ballot)
+    if sheet is None:
+        echo(f"{name}: 缺少计票单")
+        return [f"{name} 已结束但没有计票单"]
+    problems = []
+    signed = keys.verify_sheet(sheet)
+    ours = (sheet.get("signature") or {}).get("public_key") == keys.public_key_b64()
+    echo(f"{name}: 计票单签名 {'通过' if signed and ours else '不符'}")
+    if not signed:
+        problems.append(f"{name} 的计票单签名不符")
+    elif not ours:
+        problems.append(f"{name} 的计票单不是用本系统的密钥签名的")
+    try:
+        recount = count_ballot(ballot)
+    except CountError as error:
+        echo(f"{name}: 重新计票 失败")
+        return problems + [str(error)]
+    stored = {k: v for k, v in sheet.items() if k != "signature"}
+    same = recount == stored
+    echo(f"{name}: 重新计票（{recount['cast']} 张选票）{'与计票单一致' if same else '与计票单不一致'}")
+    if not same:
+        differing = sorted(k for k in set(recount) | set(stored) if recount.get(k) != stored.get(k))
+        problems.append(f"{name} 重新计票与计票单不一致：{'、'.join(differing)}")
+    recorded = _recorded_digest(ballot.id)
+    if recorded != sheet_digest(sheet):
+        echo(f"{name}: 计票单摘要与审计日志不符")
+        problems.append(f"{name} 的计票单与结束时审计日志记录的摘要不符")
+    return problems
+
+
+def check_participation(ballot: Ballot, echo) -> list[str]:
+    name = f"表决 {ballot.id}「{ballot.title}」"
+    voted = _channel_counts(Participation, ballot.id)
+    cast = _channel_counts(CastBallot, ballot.id)
+    open_now = ballot.state == BallotState.open.value
+    echo(f"{name}: 参与 平板 {voted['tablet']} / 纸质 {voted['paper']}，"
+         f"选票 平板 {cast['tablet']} / 纸质 {cast['paper']}")
+    problems = []
+    if voted["tablet"] != cast["tablet"]:
+        problems.append(f"{name} 平板参与人数 {voted['tablet']} 与平板选票数 {cast['tablet']} 不符")
+    # While open, paper ballots handed out may still be waiting to be entered.
+    if cast["paper"] > voted["paper"] or (not open_now and cast["paper"] != voted["paper"]):
+        problems.append(f"{name} 纸质选票发出 {voted['paper']} 张与录入 {cast['paper']} 张不符")
+    issued = ballot.issued or 0
+    if sum(cast.values()) > issued:
+        problems.append(f"{name} 收回票 {sum(cast.values())} 多于发出票 {issued}，表决无效")
+    return problems
+
+
+def ballots_check(ballot_id, echo) -> list[str]:
+    query = select(Ballot).where(Ballot.state != BallotState.draft.value).order_by(Ballot.id)
+    if ballot_id is not None:
+        if not str(ballot_id).isdigit():
+            return [f"表决编号“{ballot_id}”无效"]
+        query = select(Ballot).where(Ballot.id == int(ballot_id))
+    ballots = list(db.session.scalars(query))
+    if ballot_id is not None and not ballots:
+        return [f"未找到表决 {ballot_id}"]
+    problems = []
+    for ballot in ballots:
+        if ballot.state == BallotState.draft.value:
+            echo(f"表决 {ballot.id}「{ballot.title}」: 草稿，无需核验")
+            continue
+        problems.extend(check_participation(ballot, echo))
+        if ballot.results_available:
+            problems.extend(check_sheet(ballot, echo))
+    echo(f"表决: 已核验 {len(ballots)} 项")
+    return problems
+
+
+CHECKS.append(ballots_check)
