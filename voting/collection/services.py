@@ -486,12 +486,12 @@ def _guard(proposal: Proposal, to_status: str) -> None:
                        f"“{STATUS_LABELS[proposal.status]}”的建议不能改为“{STATUS_LABELS[to_status]}”。")
 
 
-def _move(proposal: Proposal, to_status: str, actor: str, action: str, note: str = "") -> None:
+def _move(proposal: Proposal, to_status: str, actor: str, action: str, note: str = "", **details) -> None:
     before = proposal.status
     proposal.status = to_status
     proposal.updated_at = utcnow()
     _event(proposal, action, actor, before, to_status, note)
-    _audit(proposal, f"proposal_{action}", actor, from_status=before, to_status=to_status, note=note)
+    _audit(proposal, f"proposal_{action}", actor, from_status=before, to_status=to_status, note=note, **details)
 
 
 # Statuses set by the plain status form; the others have their own operation.
@@ -533,19 +533,16 @@ def merge(proposal: Proposal, target: Proposal, actor: str) -> Proposal:
     if target.status in ("merged", "declined"):
         raise ApiError(409, "invalid_transition", f"目标建议“{target.title}”{STATUS_LABELS[target.status]}，不能作为合并目标。")
     _guard(proposal, "merged")
-    proposal.merged_into_id = target.id
-    proposal.decline_reason = ""
+    carried = list(proposal.merged_from)  # loaded before any change: the row checks hold at every flush
     note = f"合并至 #{target.id}“{target.title}”"
-    _move(proposal, "merged", actor, "merged", note)
+    with db.session.no_autoflush:
+        proposal.merged_into_id = target.id
+        _move(proposal, "merged", actor, "merged", note, target=target.id, carried=[c.id for c in carried])
     _event(target, "absorbed", actor, target.status, target.status, f"并入 #{proposal.id}“{proposal.title}”")
-    for child in list(proposal.merged_from):
-        if child.id == proposal.id:
-            continue
+    for child in carried:
         child.merged_into_id = target.id
         _event(child, "merged", actor, "merged", "merged", f"随 #{proposal.id} 一并合并至 #{target.id}“{target.title}”")
         _event(target, "absorbed", actor, target.status, target.status, f"并入 #{child.id}“{child.title}”")
-    _audit(proposal, "proposal_merged_into", actor, target=target.id,
-           carried=[c.id for c in proposal.merged_from if c.id != proposal.id])
     db.session.commit()
     return proposal
 
