@@ -110,7 +110,8 @@ def test_api_is_in_the_openapi_document(app):
 
 def test_tracking_code_leads_to_the_project(app, body, tracked):
     assert services.project_for_proposal("ms-kqrt-7wxy").id == tracked.id
-    merged = proposal(body, code="MS-WXYZ-2345", status="merged", merged_into=db.session.get(Proposal, 1))
+    original = db.session.query(Proposal).filter_by(tracking_code="MS-KQRT-7WXY").one()
+    merged = proposal(body, code="MS-WXYZ-2345", status="merged", merged_into=original)
     assert services.project_for_proposal(merged.tracking_code).id == tracked.id
     client = app.test_client()
     response = client.get("/projects/lookup?code=MS-KQRT-7WXY")
