@@ -394,7 +394,8 @@ def _stations_page(body: Body, values=None, errors=None, problems=None, status=2
 def _stations_refused(error: ApiError, values: dict):
     db.session.rollback()
     body = db.session.get(Body, current_principal().body_id)
-    return _stations_page(body, values, _form_errors(error), getattr(error, "problems", []), error.status)
+    problems = getattr(error, "problems", [])
+    return _stations_page(body, values, {} if problems else _form_errors(error), problems, error.status)
 
 
 @bp.post("/collection/stations")
