@@ -171,7 +171,8 @@ class Candidate(db.Model):
     department = db.Column(db.String(120), nullable=False)
     planned_completion = db.Column(db.Date, nullable=True)
     state = db.Column(db.String(16), nullable=False, default="draft")
-    ballot_id = db.Column(db.Integer, nullable=True)  # set when the list became a selection ballot
+    # The selection ballot this candidate went on (its item refers back: "candidate:<id>").
+    ballot_id = db.Column(db.Integer, db.ForeignKey("ballot.id", ondelete="SET NULL"), nullable=True, index=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     proposals = db.relationship("Proposal", secondary=candidate_proposal, order_by="Proposal.id",

@@ -7,7 +7,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
 from werkzeug.exceptions import NotFound
 
 from voting.accounts.models import Body
-from voting.accounts.permissions import (MANAGE_PROJECTS, MANAGE_STATIONS, READ_PROJECTS, READ_PROPOSALS,
+from voting.accounts.permissions import (MANAGE_MEETINGS, MANAGE_PROJECTS, MANAGE_STATIONS, READ_PROJECTS, READ_PROPOSALS,
                                          READ_STATIONS, SCREEN_PROPOSALS, SUBMIT_PROPOSALS, current_principal,
                                          ensure_readable, ensure_writable, has_permission, readable_body_ids,
                                          require)
@@ -615,3 +615,41 @@ def stats():
     total = sum(n for _, n in data["status"])
     return render_template("collection/stats.html", body=body, bodies=_readable_bodies(), sections=sections,
                            total=total)
+
+
+# ---------------------------------------------------------------- staff: candidates -> ballot
+
+@bp.route("/collection/candidates/ballot", methods=["GET", "POST"])
+@require(MANAGE_PROJECTS)
+def candidates_ballot():
+    """One step from the year's candidate list to a draft selection ballot."""
+    principal = current_principal()
+    if not has_permission(principal, MANAGE_MEETINGS):
+        abort(403)
+    year = int(request.form["year"]) if request.form.get("year", "").isdigit() else _year()
+    rows = [c for c in services.candidates_of(principal.body_id, year) if c.state == "draft"]
+    meetings = services.open_meetings(principal.body_id)
+    default_meeting = next((m for m in meetings if m.year == year), meetings[0] if meetings else None)
+    values = {"year": year, "title": f"{year} 年民生实事项目票决", "seats": max(len(rows) - 2, 1) if rows else "",
+              "meeting_id": default_meeting.id if default_meeting else "", "secret": "1"}
+    errors, no_margin, status = {}, None, 200
+    if request.method == "POST":
+        values = dict(request.form)
+        try:
+            ballot = services.candidates_to_ballot(
+                principal.body_id, year, meeting_id=values.get("meeting_id"), title=values.get("title"),
+                seats=values.get("seats"), secret=values.get("secret") == "1",
+                confirm_no_margin=values.get("confirm_no_margin") == "1", actor=_actor())
+        except services.NoMargin as warning:
+            db.session.rollback()
+            no_margin, status = warning, warning.status
+        except ApiError as error:
+            db.session.rollback()
+            errors, status = _form_errors(error), error.status
+        else:
+            flash(f"已生成项目票决“{ballot.title}”（表决编号 {ballot.id}，{len(rows)} 个候选项目），"
+                  "请在会议的表决管理中核对后开启。", "success")
+            return redirect(url_for("collection.candidates", year=year))
+        rows = [c for c in services.candidates_of(principal.body_id, year) if c.state == "draft"]
+    return render_template("collection/ballot_form.html", year=year, rows=rows, meetings=meetings, values=values,
+                           errors=errors, no_margin=no_margin), status
