@@ -504,6 +504,8 @@ def change_status(proposal: Proposal, to_status: str, actor: str, note: str = ""
     note, problem = clean_text(note, "备注", required=False, max_length=500, multiline=True)
     if problem:
         raise InvalidInput({"note": problem})
+    if proposal.status == "candidate":
+        raise ApiError(409, "invalid_transition", "该建议已列入候选项目；如需改变，请先在候选项目清单中取消关联。")
     _guard(proposal, to_status)
     _move(proposal, to_status, actor, "status_changed", note)
     if proposal.status != "declined":

@@ -258,7 +258,8 @@ def _proposal_page(item: Proposal, errors: dict | None = None, status: int = 200
     can_screen = has_permission(principal, SCREEN_PROPOSALS) and principal.body_id == item.body_id
     return render_template("collection/proposal.html", p=item, similar=services.similar_proposals(item),
                            can_screen=can_screen, statuses=STATUS_LABELS,
-                           next_statuses=[s for s in services.PLAIN_STATUSES if s in TRANSITIONS[item.status]],
+                           next_statuses=[s for s in services.PLAIN_STATUSES
+                                          if s in TRANSITIONS[item.status] and item.status != "candidate"],
                            can_merge="merged" in TRANSITIONS[item.status],
                            can_decline="declined" in TRANSITIONS[item.status],
                            errors=errors or {}, values=dict(request.form) if errors else {}), status
