@@ -73,3 +73,12 @@ def forget_principal_between_requests(app):
         g.pop("bearer", None)
 
     app.before_request_funcs.setdefault(None, []).insert(0, forget)
+
+
+def release_database():
+    """End the test's own transaction. In tests the app context (and so its session)
+    outlives each request; after a POST its next query opens a write transaction
+    (BEGIN IMMEDIATE on SQLite) that would block other threads and apps."""
+    from voting.extensions import db
+
+    db.session.rollback()
