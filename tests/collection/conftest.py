@@ -7,7 +7,7 @@ from flask import g
 
 from tests.factories import PASSWORD, gen_body, gen_user
 from voting.collection import services
-from voting.collection.models import LiaisonStation, Proposal, ProposalPhoto
+from voting.collection.models import Proposal, ProposalPhoto
 from voting.extensions import db
 
 GOOD = {

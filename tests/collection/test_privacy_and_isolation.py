@@ -1,10 +1,9 @@
 """The contact never leaves the staff pages; other bodies' records do not exist for you."""
-import io
 
 import pytest
 
 from tests.collection.conftest import GOOD, image_bytes, login, submit
-from tests.factories import PASSWORD, gen_body, gen_user
+from tests.factories import gen_body, gen_user
 from voting.collection import services
 from voting.extensions import db
 

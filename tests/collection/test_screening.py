@@ -52,8 +52,9 @@ def test_declined_can_be_reopened_and_invalid_moves_are_409(app, secretariat_cli
     services.change_status(fresh(proposal.id), "shortlisted", "test")
     services.create_candidate(station.body_id, {"year": 2026, "title": "幼儿园", "budget": "10",
                                                 "department": "教育局"}, "test", [proposal.id])
-    bad = secretariat_client.post(f"/collection/proposals/{proposal.id}/status", data={"status": "pending"})
-    assert bad.status_code == 409 and fresh(proposal.id).status == "candidate"
+    for status in ("pending", "shortlisted"):  # a listed proposal leaves the list only by unlinking
+        bad = secretariat_client.post(f"/collection/proposals/{proposal.id}/status", data={"status": status})
+        assert bad.status_code == 409 and fresh(proposal.id).status == "candidate"
     bogus = secretariat_client.post(f"/collection/proposals/{proposal.id}/status", data={"status": "merged"})
     assert bogus.status_code == 400
 
