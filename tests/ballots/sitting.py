@@ -82,3 +82,40 @@ def release_database():
     from voting.extensions import db
 
     db.session.rollback()
+
+
+def run_threads(app, workers: list, start_together: bool = True) -> list:
+    """Run each `worker(client)` in its own thread with its own test client against the
+    same app and database; all start at a barrier. Returns their results in order and
+    re-raises the first exception a worker raised."""
+    import threading
+
+    release_database()
+    barrier = threading.Barrier(len(workers))
+    results: list = [None] * len(workers)
+    errors: list = []
+
+    def run(index, worker):
+        client = app.test_client()
+        try:
+            if start_together:
+                barrier.wait(timeout=60)
+            results[index] = worker(client)
+        except BaseException as error:  # noqa: BLE001  (reported to the test below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    if errors:
+        raise errors[0]
+    return results
+
+
+def post_vote(client, token: str, bid: str, choices: dict, key: str):
+    """One vote through a thread's own client: (status, JSON body)."""
+    response = client.post(f"/api/v1/ballots/{bid}/votes", json={"choices": choices},
+                           headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key})
+    return response.status_code, response.get_json()
