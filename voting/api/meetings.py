@@ -1,5 +1,5 @@
 """Meetings, the roster, login cards, check-in and attendance (API.md "Meetings")."""
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -15,7 +15,7 @@ from voting.accounts.permissions import (
     require,
 )
 from voting.api import bp
-from voting.api.errors import error_response
+from voting.api.errors import ApiError, error_response
 from voting.api.openapi import PATHS, document
 from voting.api.parsing import id_value, json_body, string_field
 from voting.extensions import db
@@ -25,6 +25,12 @@ from voting.meetings.models import Deputy, Meeting
 
 
 # --- shared by the API modules ---------------------------------------------------------
+
+@bp.app_errorhandler(VotingError)
+def answer_voting_error(error: VotingError):
+    """A service refusal is answered like an ApiError, on API routes and pages alike."""
+    return current_app.handle_user_exception(ApiError(error.status, error.code, error.message))
+
 
 def actor_of(principal) -> str:
     """How the audit log names the caller."""

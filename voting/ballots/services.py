@@ -22,7 +22,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import delete, exists, func, insert, select, text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from voting.accounts.models import utcnow
 from voting.ballots import idempotency
@@ -633,22 +633,29 @@ def hide_insertion_order(ballot_id: int) -> None:
 def _scrub_storage_after_close() -> None:
     """Best effort, after the close committed: PostgreSQL CLUSTERs the rewritten
     tables (a fresh data file without the old row versions); SQLite truncates its
-    write-ahead log, which still held the pages as they were written."""
+    write-ahead log, which still held the pages as they were written (this succeeds
+    only when no other connection is reading at that moment)."""
     engine = db.engine
     try:
-        with engine.connect() as connection:
-            if engine.dialect.name == "postgresql":
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as connection:
                 connection.execute(text("SET lock_timeout = '5s'"))
                 for table, _ in _REWRITES:
                     connection.execute(text(f"CLUSTER {table.name} USING pk_{table.name}"))
                 connection.commit()
-            elif engine.dialect.name == "sqlite":
-                connection.exec_driver_sql("PRAGMA busy_timeout = 100")  # never hold up the close
-                try:
-                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                finally:
-                    connection.exec_driver_sql("PRAGMA busy_timeout = 30000")
-    except OperationalError as error:
+        elif engine.dialect.name == "sqlite":
+            raw = engine.raw_connection()  # autocommit DBAPI connection: a checkpoint needs no transaction
+            try:
+                cursor = raw.cursor()
+                cursor.execute("PRAGMA busy_timeout = 100")  # never hold up the close
+                busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                cursor.execute("PRAGMA busy_timeout = 30000")
+                cursor.close()
+            finally:
+                raw.close()
+            if busy:
+                log.info("storage scrub after close did not complete: readers were active")
+    except Exception as error:  # noqa: BLE001  (the close is committed; never turn this into an error)
         log.info("storage scrub after close did not complete: %s", type(error).__name__)
 
 

@@ -1,13 +1,21 @@
 """Errors the meeting and ballot services raise.
 
-`VotingError` is an `ApiError`, so the JSON API answers it as it is (status, code,
-Chinese message) and a browser page can catch it and flash `error.message`.
+`VotingError` carries what an `ApiError` carries (HTTP status, code, Chinese
+message); an app-wide handler (voting/api/meetings.py) answers it exactly like an
+ApiError: JSON under /api/, a Chinese error page elsewhere. A browser page can also
+catch it and flash `error.message`. It does not subclass ApiError only because the
+services must not import the API package (that would be an import cycle).
 """
-from voting.api.errors import ApiError
 
 
-class VotingError(ApiError):
+class VotingError(Exception):
     """A refused action: nothing was stored."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
 
 
 class RosterError(VotingError):

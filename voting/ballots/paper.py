@@ -1,0 +1,241 @@
+"""Paper ballots (纸质选票) in a mixed sitting: the tellers' side.
+
+- Issuing: a teller marks a present, eligible deputy "paper ballot issued"; that is a
+  `Participation` with channel 'paper', so the deputy can no longer vote on a tablet
+  (409 already_voted), and a deputy who voted on a tablet gets no paper ballot
+  (`voting.ballots.services.issue_paper_ballot`).
+- Entering one ballot at a time: checked like an electronic cast, except that more
+  yes marks than seats makes it invalid (作废) instead of refused; stored sealed as a
+  `CastBallot` with channel 'paper' (`services.record_paper_ballot`).
+- Entering a whole analog count: the tellers' totals per item plus the invalid count,
+  stored sealed as one `PaperCount` row that the tally adds (`add_paper_counts`).
+
+Paper entries never exceed the paper ballots issued: the entry that would is refused
+(409 paper_count_exceeded) and nothing is stored. Every entry is audited, without
+its choices or totals: the audit log only says that N paper ballots were entered.
+"""
+import json
+import secrets
+
+from sqlalchemy import func, select
+
+from voting.ballots import services
+from voting.ballots.models import WITHOUT_ROWID, Ballot, BallotState, CastBallot, Participation
+from voting.extensions import db
+from voting.integrity import audit, sealing
+from voting.integrity.canonical import canonical_json
+from voting.meetings.errors import VotingError
+from voting.meetings.models import Deputy
+from voting.rules import SELECTION, is_invalid_paper
+
+PAPER = "paper"
+ABSTAIN = "abstain"
+MAX_COUNT = 100_000
+
+# Entering totals stays refused until the core's count adds PaperCount rows to the
+# tally (the `add_paper_counts` hook in voting.ballots.services.count_ballot and the
+# matching line in voting.ballots.verification.check_participation). Without the hook
+# entered totals would be missing from the sheet, so they are not accepted at all.
+TOTALS_IN_TALLY = False
+
+
+class PaperCount(db.Model):
+    """A batch of paper ballots counted by hand: per item the count of each choice,
+    and how many of the batch were invalid, sealed to the ballot's key like a cast
+    ballot. `ballots` (how many paper ballots the batch holds) is in the clear: it is
+    what cast ≤ issued is checked against, and no more than the progress shows."""
+
+    id = db.Column(db.String(32), primary_key=True)  # 16 random bytes, hex
+    ballot_id = db.Column(db.Integer, db.ForeignKey("ballot.id"), nullable=False, index=True)
+    ballots = db.Column(db.Integer, nullable=False)
+    tracker = db.Column(db.String(19), nullable=False)
+    sealed = db.Column(db.LargeBinary, nullable=False)
+
+    __table_args__ = (
+        db.UniqueConstraint("ballot_id", "tracker"),
+        db.CheckConstraint("ballots >= 1", name="ballots"),
+        WITHOUT_ROWID,
+    )
+
+
+# --- reading ---------------------------------------------------------------------------
+
+def _count(statement) -> int:
+    return db.session.scalar(statement) or 0
+
+
+def paper_issued(ballot: Ballot) -> int:
+    return _count(select(func.count()).select_from(Participation).where(
+        Participation.ballot_id == ballot.id, Participation.channel == PAPER))
+
+
+def paper_entered(ballot: Ballot) -> int:
+    """Paper ballots entered so far: one at a time plus those in counted batches."""
+    single = _count(select(func.count()).select_from(CastBallot).where(
+        CastBallot.ballot_id == ballot.id, CastBallot.channel == PAPER))
+    return single + batch_ballots(ballot.id)
+
+
+def batch_ballots(ballot_id: int) -> int:
+    return _count(select(func.sum(PaperCount.ballots)).where(PaperCount.ballot_id == ballot_id))
+
+
+def paper_status(ballot: Ballot) -> dict:
+    issued, entered = paper_issued(ballot), paper_entered(ballot)
+    return {"issued": issued, "entered": entered, "remaining": max(issued - entered, 0)}
+
+
+def paper_holders(ballot: Ballot) -> list[Deputy]:
+    """Deputies who were issued a paper ballot (that they took one, not how they voted)."""
+    return list(db.session.scalars(
+        select(Deputy).join(Participation, Participation.deputy_id == Deputy.id)
+        .where(Participation.ballot_id == ballot.id, Participation.channel == PAPER)
+        .order_by(Deputy.number, Deputy.id)))
+
+
+def unsealed_paper_counts(ballot: Ballot):
+    """(ballots, invalid, counts) of every counted batch, unsealed with the ballot's
+    private key; services.CountError when one does not open or was altered."""
+    rows = list(db.session.execute(select(PaperCount.sealed, PaperCount.tracker, PaperCount.ballots)
+                                   .where(PaperCount.ballot_id == ballot.id).order_by(PaperCount.id)))
+    if not rows:
+        return
+    private = sealing.unwrap_private_key(ballot.id, ballot.wrapped_private_key)
+    for sealed, tracker, ballots in rows:
+        if sealing.tracker_for(sealed) != tracker:
+            raise services.CountError(f"表决 {ballot.id} 有一份纸质选票汇总的校验码与密封内容不符")
+        try:
+            content = json.loads(sealing.unseal(private, ballot.id, sealed))
+        except (sealing.SealError, ValueError) as error:
+            raise services.CountError(f"表决 {ballot.id} 有一份纸质选票汇总无法解开：{error}") from error
+        if content.get("ballots") != ballots:
+            raise services.CountError(f"表决 {ballot.id} 有一份纸质选票汇总的张数与密封内容不符")
+        yield ballots, content["invalid"], content["counts"]
+
+
+def add_paper_counts(ballot: Ballot, counts: dict, channels: dict) -> int:
+    """The hook for `count_ballot`: add every counted batch to `counts` (item → choice
+    → n) and to `channels["paper"]`; return the invalid ballots they hold."""
+    invalid = 0
+    for ballots, batch_invalid, batch_counts in unsealed_paper_counts(ballot):
+        channels[PAPER] += ballots
+        invalid += batch_invalid
+        for key, choices in batch_counts.items():
+            for choice, number in choices.items():
+                if key not in counts or choice not in counts[key]:
+                    raise services.CountError(f"表决 {ballot.id} 有一份纸质选票汇总的内容与表决项目不符")
+                counts[key][choice] += number
+    return invalid
+
+
+# --- writing ---------------------------------------------------------------------------
+
+def _locked_open_ballot(ballot: Ballot) -> Ballot:
+    """The ballot row under FOR UPDATE (PostgreSQL; SQLite's write transaction already
+    serializes), so two tellers' entries cannot both take the last paper ballot."""
+    statement = (select(Ballot).where(Ballot.id == ballot.id).with_for_update()
+                 .execution_options(populate_existing=True))
+    ballot = db.session.execute(statement).scalar_one_or_none()
+    if ballot is None:
+        raise VotingError(404, "not_found", "未找到该表决。")
+    if ballot.state != BallotState.open.value:
+        raise VotingError(409, "ballot_not_open", "本项表决当前不在投票中，不能录入纸质选票。")
+    return ballot
+
+
+def _refuse_excess(ballot: Ballot, adding: int) -> None:
+    issued, entered = paper_issued(ballot), paper_entered(ballot)
+    if entered + adding > issued:
+        raise VotingError(409, "paper_count_exceeded",
+                          f"纸质选票发出 {issued} 张，已录入 {entered} 张，"
+                          f"再录入 {adding} 张将超过发出数，未保存。请核对后再录入。")
+
+
+def issue(ballot: Ballot, deputy: Deputy, *, actor: str = "") -> None:
+    """Mark the deputy "paper ballot issued" (see services.issue_paper_ballot)."""
+    services.issue_paper_ballot(ballot, deputy, actor=actor)
+
+
+def enter_ballot(ballot: Ballot, choices, *, actor: str = "") -> bool:
+    """Enter one paper ballot; returns whether it was recorded as invalid (作废)."""
+    ballot = _locked_open_ballot(ballot)
+    _refuse_excess(ballot, 1)
+    keys = [str(item.id) for item in ballot.items]
+    invalid = (isinstance(choices, dict) and ballot.kind == SELECTION and set(choices) <= set(keys)
+               and is_invalid_paper(ballot.kind, {key: choices.get(key, ABSTAIN) for key in keys}, ballot.seats))
+    services.record_paper_ballot(ballot, choices, actor=actor)
+    return bool(invalid)
+
+
+def _bad(message: str, code: str = "bad_request", status: int = 400) -> VotingError:
+    return VotingError(status, code, message)
+
+
+def _whole(value, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise _bad(f"{what}必须是0到{MAX_COUNT}之间的整数。")
+    return value
+
+
+def checked_totals(ballot: Ballot, ballots, invalid, counts) -> dict:
+    """The tellers' totals, completed and checked: every item present, known choices,
+    whole numbers, each item's votes adding up to the valid ballots (an unmarked
+    item is an abstention, so a missing abstain count is filled in), and no more yes
+    marks than valid selection ballots can hold."""
+    ballots = _whole(ballots, "汇总的选票张数（ballots）")
+    if ballots < 1:
+        raise _bad("汇总的选票张数（ballots）至少为1。")
+    invalid = _whole(invalid, "无效票数（invalid）")
+    if invalid > ballots:
+        raise _bad(f"无效票（{invalid}）不能多于汇总的选票张数（{ballots}）。")
+    valid = ballots - invalid
+    if not isinstance(counts, dict):
+        raise _bad("counts 必须是“项目编号 → 选择 → 票数”的对象。")
+    titles = {str(item.id): item.title for item in ballot.items}
+    unknown = sorted(set(counts) - set(titles))
+    if unknown:
+        raise _bad(f"选票上没有项目“{unknown[0]}”。", "unknown_item", 422)
+    missing = [titles[key] for key in titles if key not in counts]
+    if missing:
+        raise _bad(f"缺少项目“{missing[0]}”的票数：每个项目都要填写。")
+    accepted = services.accepted_options(ballot)
+    completed = {}
+    for key, title in titles.items():
+        entry = counts[key]
+        if not isinstance(entry, dict):
+            raise _bad(f"项目“{title}”的票数必须是“选择 → 票数”的对象。")
+        stray = sorted(set(entry) - set(accepted))
+        if stray:
+            raise _bad(f"项目“{title}”的选择“{stray[0]}”无效。", "unknown_choice", 422)
+        numbers = {choice: _whole(entry.get(choice, 0), f"项目“{title}”的票数") for choice in accepted}
+        marked = sum(n for choice, n in numbers.items() if choice != ABSTAIN)
+        if marked > valid:
+            raise _bad(f"项目“{title}”的票数合计 {marked} 多于有效票 {valid}。")
+        if ABSTAIN in entry and marked + numbers[ABSTAIN] != valid:
+            raise _bad(f"项目“{title}”各选择票数之和 {marked + numbers[ABSTAIN]} 与有效票 {valid} 不符。")
+        numbers[ABSTAIN] = valid - marked
+        completed[key] = numbers
+    if ballot.kind == SELECTION:
+        yes = sum(numbers.get("yes", 0) for numbers in completed.values())
+        if yes > (ballot.seats or 0) * valid:
+            raise _bad(f"赞成票合计 {yes} 超过有效票 {valid} 张最多能投的 {(ballot.seats or 0) * valid} 票"
+                       f"（每张最多 {ballot.seats} 项）。多投的选票应计为无效票。", "too_many_yes", 422)
+    return {"ballots": ballots, "invalid": invalid, "counts": completed}
+
+
+def enter_totals(ballot: Ballot, *, ballots, invalid, counts, actor: str = "") -> dict:
+    """Enter a batch of paper ballots counted by hand. Returns the stored totals."""
+    if not TOTALS_IN_TALLY:
+        raise VotingError(409, "paper_totals_unavailable",
+                          "本系统尚未启用纸质选票汇总录入，请逐张录入纸质选票。")
+    ballot = _locked_open_ballot(ballot)
+    totals = checked_totals(ballot, ballots, invalid, counts)
+    _refuse_excess(ballot, totals["ballots"])
+    plaintext = canonical_json(totals)
+    sealed = sealing.seal(ballot.public_key, ballot.id, plaintext, sealing.padded_length(len(plaintext)))
+    db.session.add(PaperCount(id=secrets.token_hex(16), ballot_id=ballot.id, ballots=totals["ballots"],
+                              tracker=sealing.tracker_for(sealed), sealed=sealed))
+    audit.record("paper_totals_recorded", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
+                 details={"ballots": totals["ballots"]})
+    db.session.commit()
+    return totals

@@ -1,0 +1,73 @@
+"""Reading an uploaded roster file (CSV or XLSX) into the rows the roster service
+imports. Line numbers are the file's own (the header is line 1), so every problem
+the import reports points at the row to fix."""
+import io
+import zipfile
+from datetime import date, datetime
+
+from voting.meetings.errors import RosterError
+from voting.meetings.services import HEADER_ALIASES, ROSTER_FIELDS, parse_roster_csv
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv", ".txt")
+
+
+def parse_roster_upload(filename: str, data: bytes) -> list[tuple[int, dict]]:
+    """Rows of a CSV (UTF-8, header name,delegation,number or 姓名,代表团,编号) or an
+    XLSX file (the first sheet, same header on its first row)."""
+    name = (filename or "").lower()
+    if not data:
+        raise RosterError([(1, "上传的文件是空的")])
+    if name.endswith(XLSX_SUFFIXES) or data[:2] == b"PK":
+        return parse_roster_xlsx(data)
+    if name and not name.endswith(CSV_SUFFIXES):
+        raise RosterError([(1, "只支持 CSV（.csv）或 Excel（.xlsx）文件")])
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RosterError([(1, "CSV 文件须为 UTF-8 编码（Excel 中“另存为 CSV UTF-8”）")])
+    return parse_roster_csv(data)
+
+
+def _cell_text(value) -> str:
+    """Numbers typed into Excel come back as int or float: 7 and 7.0 are "7"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_roster_xlsx(data: bytes) -> list[tuple[int, dict]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise RosterError([(1, f"无法读取 Excel 文件（{type(error).__name__}），请确认是 .xlsx 格式")])
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise RosterError([(1, "Excel 文件中没有工作表")])
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise RosterError([(1, "工作表为空，缺少表头 name,delegation,number")])
+        columns = [HEADER_ALIASES.get(_cell_text(cell).strip(), _cell_text(cell).strip().lower()) for cell in header]
+        missing = [field for field in ("name", "number") if field not in columns]
+        if missing:
+            raise RosterError([(1, f"表头缺少列：{', '.join(missing)}（应为 name,delegation,number 或 姓名,代表团,编号）")])
+        parsed = []
+        for line, cells in enumerate(rows, start=2):
+            texts = [_cell_text(cell) for cell in cells]
+            if not any(text.strip() for text in texts):
+                continue
+            parsed.append((line, {column: texts[i] if i < len(texts) else "" for i, column in enumerate(columns)
+                                  if column in ROSTER_FIELDS}))
+        return parsed
+    finally:
+        workbook.close()
