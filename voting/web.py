@@ -47,7 +47,7 @@ def _domain_blueprints():
     import importlib
 
     found = []
-    for name in ("meetings", "ballots", "collection", "tracking", "appraisals", "rollups", "verification"):
+    for name in ("meetings", "ballots", "collection", "tracking", "appraisals", "rollups", "verification", "sheets"):
         try:
             module = importlib.import_module(f"voting.{name}.views")
         except ModuleNotFoundError as missing:

@@ -7,3 +7,4 @@ from voting.api import errors, auth, openapi  # noqa: E402,F401  (route registra
 from voting.api import collection  # noqa: E402,F401  (collection endpoints)
 from voting.api import meetings, ballots  # noqa: E402,F401  (meetings and ballots endpoints)
 from voting.api import projects  # noqa: E402,F401  (supervision endpoints)
+from voting.api import sheets  # noqa: E402,F401  (tally files and paper ballots)

@@ -1,0 +1,98 @@
+"""Reading a ballot's stored tally sheet for the pages and files, and checking it.
+
+Who may read a sheet: staff of the ballot's body with `tally.read` (secretariat,
+tellers, leaders), the leaders and secretariat of parent bodies, and the deputies of
+its meeting once it is published. Everyone reads the same stored, signed JSON.
+"""
+from dataclasses import dataclass, field
+
+from voting.ballots import services as ballots
+from voting.ballots.models import Ballot, BallotState
+from voting.ballots.verification import _recorded_digest, check_participation
+from voting.integrity import keys
+from voting.meetings.errors import VotingError
+from voting.sheets.render import SheetUnreadable, SheetView, sheet_view
+
+
+def readable_sheet(ballot: Ballot, principal) -> dict:
+    """The stored sheet for `principal` (already allowed to see the ballot):
+    409 results_not_available while draft/open; deputies only after publish."""
+    try:
+        sheet = ballots.tally_for(ballot)
+    except ValueError as error:  # the stored JSON no longer parses
+        raise VotingError(409, "sheet_unreadable", "计票单内容已损坏，无法读取，请运行核验。") from error
+    if principal.is_deputy and ballot.state != BallotState.published.value:
+        raise VotingError(403, "forbidden", "表决结果公布后，代表才能查看计票单。")
+    return sheet
+
+
+def readable_view(ballot: Ballot, principal) -> tuple[dict, SheetView]:
+    sheet = readable_sheet(ballot, principal)
+    try:
+        return sheet, sheet_view(sheet)
+    except SheetUnreadable as error:
+        raise VotingError(409, "sheet_unreadable", str(error)) from error
+
+
+def signature_holds(sheet: dict) -> bool:
+    """The Ed25519 signature is valid and made with this installation's key."""
+    signed_by = (sheet.get("signature") or {}).get("public_key")
+    return keys.verify_sheet(sheet) and signed_by == keys.public_key_b64()
+
+
+@dataclass
+class Verification:
+    """What /verify shows. Before publish only `published` (False) is filled in."""
+
+    published: bool
+    readable: bool = False
+    signature_ok: bool = False
+    recount_ok: bool = False
+    recorded_ok: bool = False
+    participation_ok: bool = False
+    problems: list[str] = field(default_factory=list)
+    view: SheetView | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.readable and self.signature_ok and self.recount_ok and self.recorded_ok and self.participation_ok
+
+
+def verify_ballot(ballot: Ballot) -> Verification:
+    """Check a published ballot's stored sheet: its signature, a recount of the stored
+    sealed ballots under the frozen rule (the same `count_ballot` that made it), the
+    digest recorded in the audit chain at close, and participations = cast ballots."""
+    if ballot.state != BallotState.published.value:
+        return Verification(published=False)
+    result = Verification(published=True)
+    try:
+        sheet = ballots.stored_sheet(ballot)
+    except ValueError:
+        sheet = None
+    if not isinstance(sheet, dict):
+        result.problems.append("计票单缺失或内容已损坏")
+        return result
+    try:
+        result.view = sheet_view(sheet)
+        result.readable = True
+    except SheetUnreadable as error:
+        result.problems.append(str(error))
+    result.signature_ok = signature_holds(sheet)
+    if not result.signature_ok:
+        result.problems.append("计票单的签名不符：内容在签名后被改动，或不是本系统签发的")
+    try:
+        recount = ballots.count_ballot(ballot)
+    except ballots.CountError as error:
+        result.problems.append(f"无法重新计票：{error}")
+    else:
+        unsigned = {key: value for key, value in sheet.items() if key != "signature"}
+        result.recount_ok = recount == unsigned
+        if not result.recount_ok:
+            result.problems.append("按已保存的选票重新计票，结果与计票单不一致")
+    result.recorded_ok = _recorded_digest(ballot.id) == ballots.sheet_digest(sheet)
+    if not result.recorded_ok:
+        result.problems.append("计票单与结束表决时审计日志记录的摘要不符")
+    participation = check_participation(ballot, lambda _line: None)
+    result.participation_ok = not participation
+    result.problems.extend(participation)
+    return result
