@@ -8,7 +8,6 @@ voting.meetings.{roster_files,cards} and voting.live.
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from voting.accounts.permissions import (

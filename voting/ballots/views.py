@@ -1,0 +1,177 @@
+"""Browser pages of ballots for the secretariat console: the ballot editor, the
+ballot page (open / close / publish with confirmation, progress, who has not voted
+yet, the result, runoff and re-appraisal), and the receipt QR code of the tablet."""
+import re
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.exceptions import NotFound
+
+from voting.accounts.permissions import (
+    MANAGE_MEETINGS,
+    READ_MEETINGS,
+    current_principal,
+    ensure_readable,
+    ensure_writable,
+    has_permission,
+    require,
+)
+from voting.ballots import editor, services
+from voting.ballots.models import KIND_LABELS, Ballot
+from voting.extensions import db
+from voting.live import board
+from voting.meetings.cards import qr_svg
+from voting.meetings.errors import VotingError
+from voting.meetings.models import Meeting
+from voting.rules import OPTION_NAMES
+
+bp = Blueprint("ballots", __name__)
+
+RECEIPT_CODE = re.compile(r"^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$")
+ACTIONS = {
+    "open": (services.open_ballot, "表决已开始，代表平板将自动显示选票。"),
+    "close": (services.close_ballot, "表决已结束，计票单已生成并签名。"),
+    "publish": (services.publish_ballot, "结果已公布，代表可以查看计票单和回执码清单。"),
+}
+
+
+def _actor() -> str:
+    return f"user:{current_principal().id}"
+
+
+def _ballot(bid: int, *, write: bool = False) -> Ballot:
+    ballot = db.session.get(Ballot, bid)
+    if ballot is None:
+        raise NotFound()
+    (ensure_writable if write else ensure_readable)(current_principal(), ballot.body_id)
+    return ballot
+
+
+def _meeting(mid: int) -> Meeting:
+    meeting = db.session.get(Meeting, mid)
+    if meeting is None:
+        raise NotFound()
+    ensure_writable(current_principal(), meeting.body_id)
+    return meeting
+
+
+def _can_manage(ballot: Ballot) -> bool:
+    principal = current_principal()
+    return has_permission(principal, MANAGE_MEETINGS) and principal.body_id == ballot.body_id
+
+
+def _editor_context(meeting: Meeting, values, error: str | None = None) -> dict:
+    try:
+        preview = editor.rule_preview(values)
+    except VotingError as problem:
+        preview = problem.message
+    return {"meeting": meeting, "values": values, "error": error, "preview": preview,
+            "kinds": editor.KIND_CHOICES, "modes": editor.MODE_CHOICES, "bases": editor.BASE_CHOICES,
+            "appraisal_options": [(o, OPTION_NAMES[o]) for o in editor.APPRAISAL_OPTIONS],
+            "default_options": editor.DEFAULT_APPRAISAL_CHOICE}
+
+
+# --- the editor ------------------------------------------------------------------------------
+
+class _Defaults(dict):
+    """Form defaults that behave like request.form for the editor helpers."""
+
+    def getlist(self, key):
+        value = self.get(key, [])
+        return value if isinstance(value, list) else [value]
+
+
+@bp.get("/meetings/<int:mid>/ballots/new")
+@require(MANAGE_MEETINGS)
+def new(mid):
+    meeting = _meeting(mid)
+    values = _Defaults(kind=request.args.get("kind", "selection"), secret="1", mode="rate",
+                       options=list(editor.DEFAULT_APPRAISAL_CHOICE))
+    return render_template("ballots/edit.html", **_editor_context(meeting, values))
+
+
+@bp.post("/meetings/<int:mid>/ballots/new")
+@require(MANAGE_MEETINGS)
+def create(mid):
+    meeting = _meeting(mid)
+    try:
+        ballot = services.create_ballot(meeting, **editor.ballot_from_form(request.form), actor=_actor())
+    except VotingError as error:
+        db.session.rollback()
+        return render_template("ballots/edit.html", **_editor_context(meeting, request.form, error.message)), 400
+    flash(f"已新建{KIND_LABELS[ballot.kind]}“{ballot.title}”（草稿）。核对无误后即可开始表决。", "success")
+    return redirect(url_for("ballots.detail", bid=ballot.id))
+
+
+@bp.get("/ballots/rule-text")
+@require(MANAGE_MEETINGS)
+def rule_text():
+    """The editor's live preview: the rule the form describes, in plain Chinese."""
+    try:
+        return jsonify({"text": editor.rule_preview(request.args)})
+    except VotingError as error:
+        return jsonify({"error": error.message}), 400
+
+
+# --- the ballot page --------------------------------------------------------------------------
+
+@bp.get("/ballots/<int:bid>")
+@require(READ_MEETINGS)
+def detail(bid):
+    ballot = _ballot(bid)
+    can_manage = _can_manage(ballot)
+    return render_template("ballots/detail.html", ballot=ballot, can_manage=can_manage,
+                           board=board.ballot_board(ballot, with_not_voted=can_manage),
+                           kind_label=KIND_LABELS[ballot.kind])
+
+
+@bp.get("/ballots/<int:bid>/board")
+@require(READ_MEETINGS)
+def detail_board(bid):
+    ballot = _ballot(bid)
+    can_manage = _can_manage(ballot)
+    return render_template("ballots/_board.html", ballot=ballot, can_manage=can_manage,
+                           board=board.ballot_board(ballot, with_not_voted=can_manage))
+
+
+@bp.post("/ballots/<int:bid>/<any(open, close, publish):action>")
+@require(MANAGE_MEETINGS)
+def act(bid, action):
+    ballot = _ballot(bid, write=True)
+    service, done = ACTIONS[action]
+    try:
+        service(ballot, actor=_actor())
+    except VotingError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("ballots.detail", bid=bid))
+
+
+@bp.post("/ballots/<int:bid>/<any(runoff, reappraisal):action>")
+@require(MANAGE_MEETINGS)
+def next_round(bid, action):
+    ballot = _ballot(bid, write=True)
+    start = services.start_runoff if action == "runoff" else services.start_reappraisal
+    try:
+        child = start(ballot, actor=_actor())
+    except VotingError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("ballots.detail", bid=bid))
+    flash(f"已新建第 {child.round} 轮“{child.title}”（草稿），共 {len(child.items)} 个项目。", "success")
+    return redirect(url_for("ballots.detail", bid=child.id))
+
+
+# --- the tablet's receipt QR code -------------------------------------------------------------
+
+@bp.get("/receipt-qr.svg")
+def receipt_qr():
+    """The receipt code as a QR image. It needs no login, the tablet fetches it without
+    cookies, and access logs leave out query strings: nothing links it to a deputy."""
+    code = request.args.get("code", "")
+    if not RECEIPT_CODE.match(code):
+        raise NotFound()
+    response = Response(qr_svg(code, f"回执码 {code}"), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,200 @@
+"""One hub per process: a single background thread that polls the database for the
+meetings somebody is watching and wakes the streams waiting on them.
+
+However many tablets listen in a process, the database sees one fingerprint query
+per watched meeting every `LIVE_POLL_SECONDS` (0.3 s), and each change builds one
+snapshot that every stream of that meeting sends as it is. The thread starts with
+the first listener and ends when nobody listens any more, so idle processes (and
+test apps) keep no thread. Nothing here is shared between processes: each process
+reads the database, which is the only shared state.
+"""
+import contextlib
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from voting.database import write_intent
+from voting.extensions import db
+from voting.live.snapshot import build_snapshot, fingerprint, version_of
+
+log = logging.getLogger(__name__)
+
+DEFAULT_POLL_SECONDS = 0.3
+# A JSON poller (`/live`) keeps its meeting watched this long after its last request.
+TOUCH_SECONDS = 10.0
+
+_hubs_lock = threading.Lock()
+
+
+@dataclass
+class Entry:
+    """The latest known state of one meeting."""
+
+    version: str | None
+    snapshot: dict | None
+    checked_at: float = field(default_factory=time.monotonic)
+    text: str = ""
+
+    def __post_init__(self):
+        if self.snapshot is not None and not self.text:
+            self.text = json.dumps(self.snapshot, ensure_ascii=False, separators=(",", ":"))
+
+
+class Hub:
+    def __init__(self, app, *, poll_seconds: float | None = None, autostart: bool = True):
+        self.app = app
+        self.poll_seconds = poll_seconds or float(app.config.get("LIVE_POLL_SECONDS", DEFAULT_POLL_SECONDS))
+        self.autostart = autostart
+        self._cond = threading.Condition()
+        self._listeners: Counter = Counter()
+        self._touched: dict[int, float] = {}
+        self._entries: dict[int, Entry] = {}
+        self._thread: threading.Thread | None = None
+        self.polls = 0  # how many polling rounds ran (for tests and diagnostics)
+
+    # --- who is watching ------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def watch(self, meeting_id: int):
+        """Keep the meeting polled while the block runs (one open stream)."""
+        with self._cond:
+            self._listeners[meeting_id] += 1
+            self._ensure_thread()
+        try:
+            yield self
+        finally:
+            with self._cond:
+                self._listeners[meeting_id] -= 1
+                if self._listeners[meeting_id] <= 0:
+                    del self._listeners[meeting_id]
+
+    def touch(self, meeting_id: int) -> None:
+        """A JSON poller asked for the meeting: keep it polled for a while."""
+        with self._cond:
+            self._touched[meeting_id] = time.monotonic() + TOUCH_SECONDS
+            self._ensure_thread()
+
+    def listener_count(self, meeting_id: int | None = None) -> int:
+        with self._cond:
+            return self._listeners[meeting_id] if meeting_id is not None else sum(self._listeners.values())
+
+    def watched(self) -> list[int]:
+        now = time.monotonic()
+        with self._cond:
+            for meeting_id in [m for m, until in self._touched.items() if until <= now]:
+                del self._touched[meeting_id]
+            return sorted(set(self._listeners) | set(self._touched))
+
+    # --- polling ----------------------------------------------------------------------
+
+    def poll_once(self) -> set[int]:
+        """Check every watched meeting once; returns the meetings whose state changed
+        (their new snapshot is stored and every waiting stream is woken)."""
+        meetings = self.watched()
+        changed: set[int] = set()
+        if meetings:
+            with self.app.app_context():
+                token = write_intent.set(False)  # reads only: never take SQLite's write lock
+                try:
+                    for meeting_id in meetings:
+                        if self._refresh(meeting_id):
+                            changed.add(meeting_id)
+                        db.session.rollback()  # end the read transaction between meetings
+                finally:
+                    write_intent.reset(token)
+                    db.session.remove()
+        with self._cond:
+            self.polls += 1
+            for meeting_id in [m for m in self._entries if m not in meetings]:
+                del self._entries[meeting_id]
+            if changed:
+                self._cond.notify_all()
+        return changed
+
+    def _refresh(self, meeting_id: int) -> bool:
+        row = fingerprint(meeting_id)
+        version = version_of(row) if row is not None else None
+        with self._cond:
+            entry = self._entries.get(meeting_id)
+            if entry is not None and entry.version == version:
+                entry.checked_at = time.monotonic()
+                return False
+        snapshot = build_snapshot(meeting_id) if row is not None else None
+        # the snapshot may be newer than `row`; its own version is the one to keep
+        fresh = Entry(snapshot["version"] if snapshot else None, snapshot)
+        with self._cond:
+            self._entries[meeting_id] = fresh
+        return entry is None or entry.version != fresh.version
+
+    # --- reading ------------------------------------------------------------------------
+
+    def current(self, meeting_id: int) -> Entry | None:
+        with self._cond:
+            return self._entries.get(meeting_id)
+
+    def wait_for_change(self, meeting_id: int, seen_version: str | None, timeout: float) -> Entry | None:
+        """Block until the meeting's version differs from `seen_version` or `timeout`
+        passes; returns the latest entry either way (None if never polled)."""
+        def changed():
+            entry = self._entries.get(meeting_id)
+            return entry is not None and entry.version != seen_version
+
+        with self._cond:
+            self._cond.wait_for(changed, timeout=max(timeout, 0))
+            return self._entries.get(meeting_id)
+
+    def snapshot(self, meeting_id: int) -> Entry:
+        """The meeting's entry, fresh: from the hub when it was checked within the
+        last polling round or two, else read now in the caller's session."""
+        with self._cond:
+            entry = self._entries.get(meeting_id)
+            if entry is not None and time.monotonic() - entry.checked_at <= 2 * self.poll_seconds + 0.1:
+                return entry
+        snapshot = build_snapshot(meeting_id)
+        entry = Entry(snapshot["version"] if snapshot else None, snapshot)
+        with self._cond:
+            known = self._entries.get(meeting_id)
+            if known is None or known.checked_at < entry.checked_at:
+                self._entries[meeting_id] = entry
+        return entry
+
+    # --- the thread ------------------------------------------------------------------------
+
+    def _ensure_thread(self) -> None:
+        """Called with the condition held."""
+        if not self.autostart or (self._thread is not None and self._thread.is_alive()):
+            return
+        self._thread = threading.Thread(target=self._run, name="voting-live-hub", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if not self._listeners and not self._touched:
+                    self._thread = None
+                    return
+            started = time.monotonic()
+            try:
+                self.poll_once()
+            except Exception:  # a database hiccup must not end live updates for the process
+                log.exception("live hub poll failed")
+            time.sleep(max(self.poll_seconds - (time.monotonic() - started), 0.01))
+
+    @property
+    def running(self) -> bool:
+        with self._cond:
+            return self._thread is not None and self._thread.is_alive()
+
+
+def hub_for(app) -> Hub:
+    """The process's hub for `app` (one per app object, created on first use)."""
+    hub = app.extensions.get("voting_live_hub")
+    if hub is None:
+        with _hubs_lock:
+            hub = app.extensions.get("voting_live_hub")
+            if hub is None:
+                hub = app.extensions["voting_live_hub"] = Hub(app)
+    return hub
