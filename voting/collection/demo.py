@@ -1,6 +1,6 @@
 """Demo data of the collection: fictional stations, proposals and candidate lists.
 
-The main county gets 30 liaison stations, about 40 proposals in every status (some
+The main county gets 30 liaison stations, 44 proposals in every status (some
 merged, some declined with a reason, some answered) and 15 candidate projects; every
 other county and township gets 3-5 stations and 6-12 candidates. Idempotent: a body
 that already has stations is left alone.
@@ -44,6 +44,10 @@ IDEAS = [
     ("村卫生室配备常用药品", "云台乡村卫生室常用药经常断供，建议保障基本药物供应。", "医疗卫生"),
     ("建设农贸市场", "南山镇没有规范的农贸市场，占道经营影响交通，建议新建农贸市场。", "其他"),
     ("图书馆延长开放时间", "县图书馆晚上和节假日不开放，建议延长开放时间，增设自习座位。", "文化体育"),
+    ("增设社区助餐点", "独居老人吃饭难，建议在社区增设老年助餐点，提供价格实惠的午餐。", "养老"),
+    ("公租房扩大保障范围", "新就业大学生和外来务工人员租房难，建议扩大公租房保障范围。", "住房"),
+    ("建设零工市场", "打零工的人每天在路边等活，建议建设规范的零工市场，发布用工信息。", "就业"),
+    ("农村道路安装路灯", "柳溪乡多条村道晚上一片漆黑，建议安装太阳能路灯，保障夜间出行安全。", "公共安全"),
 ]
 DUPLICATES = [
     ("城东片区急需一所幼儿园", "我家住城东，附近没有公办幼儿园，孩子上幼儿园要跑很远，希望新建。", "教育", 0),
@@ -117,7 +121,7 @@ def _proposals(body, stations: list[LiaisonStation], codes: list[DeputyCode]) ->
     made: list[Proposal] = []
     rounds = [(idea, None) for idea in IDEAS] + [(idea, None) for idea in IDEAS] + \
         [((t, d, c), target) for t, d, c, target in DUPLICATES]
-    for number, ((title, description, category), target) in enumerate(rounds[:40]):
+    for number, ((title, description, category), target) in enumerate(rounds):
         station = stations[(number * 7) % len(stations)]
         repeat = number >= len(IDEAS) and target is None
         if repeat:
