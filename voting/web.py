@@ -90,6 +90,12 @@ def _template_helpers():
 
 def _before_request():
     write_intent.set(request.method not in READ_METHODS)
+    # An app context reused across requests (tests, CLI) must not carry one caller's login into the next.
+    from flask import g
+
+    g.pop("principal", None)
+    g.pop("bearer", None)
+    g.pop("_login_user", None)
 
 
 def _api_csrf_for_cookie_sessions():
