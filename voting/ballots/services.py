@@ -416,6 +416,10 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple
     if not is_eligible(ballot, deputy):
         raise VotingError(403, "not_eligible", "您在本项表决开始时未签到，不能参加本项表决。")
     if has_voted(ballot, deputy):
+        # The same request may have been stored since we looked (a retry racing its original).
+        receipt = _replayed_receipt(key_hash, idempotency_key)
+        if receipt is not None:
+            return receipt, False
         raise _voted_already()
     try:
         completed = check_choices(ballot.kind, item_keys=_item_keys(ballot), choices=choices,
