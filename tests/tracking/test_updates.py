@@ -191,3 +191,13 @@ def test_staff_pages_need_a_login(app, project, path):
 def test_role_table(app, project, staff, role, path, status):
     client = login(app.test_client(), staff[role])
     assert client.get(path.format(id=project.id)).status_code == status
+
+
+def test_year_report_reads_published_progress_only(app, body, project, department):
+    services.create_update(project, department, {"percent": "40", "text": "公开的进展"}, publish=True)
+    services.create_update(project, department, {"percent": "70", "text": "未公开的草稿"}, publish=False)
+    add_milestone(project, "逾期节点", date(2001, 1, 1))
+    [row] = services.year_report(body.id, 2026, date.today())
+    assert row["progress"] == 40 and row["status"] == "delayed"
+    assert row["latest_update"]["text"] == "公开的进展" and row["overdue_milestones"] == ["逾期节点"]
+    assert services.year_report(body.id, 2025, date.today()) == []

@@ -130,6 +130,10 @@ def projects_from_ballot(ballot: Ballot, actor: str = "system") -> list[Liveliho
     """Track every item `selected` in a closed or published selection ballot (a runoff
     round adds its own selected items). Idempotent: items already tracked are skipped.
     Returns the projects created now; commits."""
+    # Lock the ballot row as publishing does, so that a publish (whose hook adds the
+    # same projects) and this generation never run side by side.
+    ballot = db.session.execute(select(Ballot).where(Ballot.id == ballot.id).with_for_update()
+                                .execution_options(populate_existing=True)).scalar_one()
     if ballot.kind != "selection":
         raise ApiError(409, "not_selection_ballot", "只有项目票决的结果才能生成督办项目。")
     if ballot.state not in RESULT_STATES:
@@ -244,6 +248,26 @@ def project_summary(project: LivelihoodProject, today: date) -> dict:
             "year": project.year, "body_id": str(project.body_id),
             "budget": str(project.budget) if project.budget is not None else None,
             "planned_completion": project.planned_completion.isoformat() if project.planned_completion else None}
+
+
+def year_report(body_id: int, year: int, today: date) -> list[dict]:
+    """Each project of a body's year as the year-end report reads it: the summary,
+    the latest published update, overdue milestones, inspections and open
+    supervision proposals. Drafts are left out."""
+    rows = []
+    for project in staff_projects(body_id, year):
+        latest = project.published_updates[0] if project.published_updates else None
+        proposals = [p for inspection in project.inspections for p in inspection.proposals]
+        rows.append({**project_summary(project, today),
+                     "latest_update": {"percent": latest.percent, "text": latest.text,
+                                       "published_at": latest.published_at.isoformat(timespec="seconds")}
+                     if latest else None,
+                     "milestones": len(project.milestones),
+                     "overdue_milestones": [m.title for m in overdue(project.milestones, today)],
+                     "inspections": len(project.inspections),
+                     "supervision_proposals": len(proposals),
+                     "unanswered_proposals": sum(1 for p in proposals if p.reply is None)})
+    return rows
 
 
 def staff_projects(body_id: int, year: int | None = None, department: str | None = None) -> list[LivelihoodProject]:
