@@ -35,7 +35,11 @@ def _recorded_digest(ballot_id: int) -> str | None:
 
 def check_sheet(ballot: Ballot, echo) -> list[str]:
     name = f"表决 {ballot.id}「{ballot.title}」"
-    sheet = stored_sheet(ballot)
+    try:
+        sheet = stored_sheet(ballot)
+    except ValueError:  # the stored JSON no longer parses: a changed byte, say
+        echo(f"{name}: 计票单内容已损坏")
+        return [f"{name} 的计票单内容已损坏，无法读取"]
     if sheet is None:
         echo(f"{name}: 缺少计票单")
         return [f"{name} 已结束但没有计票单"]
