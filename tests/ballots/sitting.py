@@ -62,19 +62,6 @@ class Sitting:
         return self.api.get(f"/api/v1/ballots/{bid}/tally", token or self.secretariat)
 
 
-def forget_principal_between_requests(app):
-    """In tests the `app` fixture keeps one app context pushed, so every test-client
-    request shares `flask.g`, where `current_principal()` caches the caller. Clear it
-    at the start of each request, as a real (per-request) app context would."""
-    from flask import g
-
-    def forget():
-        g.pop("principal", None)
-        g.pop("bearer", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget)
-
-
 def release_database():
     """End the test's own transaction. In tests the app context (and so its session)
     outlives each request; after a POST its next query opens a write transaction

@@ -1,0 +1,24 @@
+"""The demo sitting: seeded through the services, published, and `flask verify` passes."""
+import json
+
+from sqlalchemy import select
+
+from voting.ballots.models import Ballot, TallySheet
+from voting.extensions import db
+
+
+def test_demo_has_a_published_verified_ballot(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo", "--password", "demo-password"])
+    assert result.exit_code == 0, result.output
+    assert "已公布" in result.output
+    ballot = db.session.scalars(select(Ballot).where(Ballot.state == "published")).one()
+    sheet = json.loads(db.session.scalar(select(TallySheet.sheet_json).where(TallySheet.ballot_id == ballot.id)))
+    assert sheet["total"] == 200 and sheet["issued"] == 180 and sheet["cast"] == 180
+    assert sum(1 for item in sheet["items"] if item["outcome"] == "selected") == 10
+    assert sheet["runoff"] is None
+    again = runner.invoke(args=["seed-demo", "--password", "demo-password"])
+    assert again.exit_code == 0 and len(db.session.scalars(select(Ballot)).all()) == 1
+    verified = runner.invoke(args=["verify"])
+    assert verified.exit_code == 0, verified.output
+    assert "与计票单一致" in verified.output
