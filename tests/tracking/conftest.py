@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.ballots.sitting import forget_principal_between_requests
 from tests.factories import PASSWORD, gen_body, gen_user
 from voting.ballots.models import Ballot, BallotItem, TallySheet
 from voting.extensions import db
@@ -18,19 +17,6 @@ from voting.tracking.models import LivelihoodProject, Milestone
 
 EDUCATION = "县教育局"
 TRANSPORT = "县交通运输局"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_principal(app):
-    """Several signed-in clients share the one app context the `app` fixture pushes,
-    so forget the cached caller (ours and Flask-Login's) at the start of each request."""
-    from flask import g
-
-    def forget_login_user():
-        g.pop("_login_user", None)
-
-    forget_principal_between_requests(app)
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_login_user)
 
 
 def make_ballot(body, outcomes: dict[str, str], *, state: str = "closed", kind: str = "selection",
