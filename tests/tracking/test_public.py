@@ -129,3 +129,17 @@ def test_public_page_defaults_to_a_year_with_projects(app, body):
 def test_public_page_unknown_body_is_404(app):
     assert app.test_client().get("/projects?body=99999").status_code == 404
     assert app.test_client().get("/projects?body=x").status_code == 404
+
+
+def test_api_response_matches_its_documented_schema(app, tracked):
+    client = app.test_client()
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schema = spec["paths"]["/projects"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    item = schema["properties"]["projects"]["items"]
+    types = {"string": str, "integer": int}
+    [entry] = client.get("/api/v1/projects").get_json()["projects"]
+    assert set(item["required"]) <= set(entry) and set(entry) <= set(item["properties"])
+    for key, value in entry.items():
+        rule = item["properties"][key]
+        assert (value is None and rule.get("nullable")) or isinstance(value, types[rule["type"]]), key
+        assert "enum" not in rule or value in rule["enum"]
