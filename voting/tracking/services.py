@@ -26,7 +26,7 @@ from voting.integrity import audit
 from voting.tracking.models import (
     Inspection, LivelihoodProject, Milestone, ProgressUpdate, ProjectPhoto, SupervisionProposal,
 )
-from voting.tracking.progress import STATUS_LABELS, overdue
+from voting.tracking.progress import STATUS_LABELS, base_status, overdue
 
 MAX_PHOTOS = 6
 PHOTO_FOLDER = "projects"
@@ -423,8 +423,6 @@ def _refresh_progress(project: LivelihoodProject, now: datetime) -> None:
     latest = db.session.execute(
         select(ProgressUpdate).filter_by(project_id=project.id, published=True)
         .order_by(ProgressUpdate.published_at.desc(), ProgressUpdate.id.desc()).limit(1)).scalar_one_or_none()
-    from voting.tracking.progress import base_status
-
     project.progress = latest.percent if latest is not None else 0
     project.status = base_status(project.progress)
     project.updated_at = now
