@@ -71,3 +71,22 @@ def test_verify_sees_paper_ballots_issued_but_never_entered(app, live):
     live.act(live.bid, "close")
     result = app.test_cli_runner().invoke(args=["verify"])
     assert result.exit_code == 1 and "纸质选票发出 1 张与录入 0 张不符" in result.output
+
+
+def test_counted_paper_totals_are_added_to_the_tally_and_verified(app, live, monkeypatch):
+    from voting.ballots import paper
+
+    monkeypatch.setattr(paper, "TOTALS_IN_TALLY", True)
+    for index in (0, 1, 2):
+        services.issue_paper_ballot(live.model(), live.deputy(index), actor="t")
+    counts = {live.ids[0]: {"yes": 2, "no": 0}, live.ids[1]: {"yes": 1, "no": 1}, live.ids[2]: {"no": 1}}
+    paper.enter_totals(live.model(), ballots=3, invalid=1, counts=counts, actor="t")
+    assert live.vote(3, live.bid, {live.ids[0]: "yes"}).status_code == 201
+    live.act(live.bid, "close")
+    sheet = live.tally(live.bid).get_json()
+    assert sheet["channels"] == {"tablet": 1, "paper": 3} and sheet["trackers"] == 1
+    assert (sheet["cast"], sheet["valid"], sheet["invalid"]) == (4, 3, 1)
+    assert sheet["items"][0]["counts"] == {"yes": 3, "no": 0, "abstain": 0}
+    assert sheet["items"][2]["counts"] == {"yes": 0, "no": 1, "abstain": 2}
+    result = app.test_cli_runner().invoke(args=["verify"])
+    assert result.exit_code == 0, result.output

@@ -557,6 +557,11 @@ def count_ballot(ballot: Ballot) -> dict:
             if key not in counts or choice not in counts[key]:
                 raise CountError(f"表决 {ballot.id} 有一张选票的内容与表决项目不符")
             counts[key][choice] += 1
+    trackers = channels["tablet"] + channels["paper"]
+    # Paper ballots the tellers counted by hand and entered as totals (voting.ballots.paper).
+    from voting.ballots.paper import add_paper_counts
+
+    invalid += add_paper_counts(ballot, counts, channels)
     cast = channels["tablet"] + channels["paper"]
     rule = rule_from_json(ballot.kind, ballot.rule)
     result = tally(ballot.kind, rule, counts=counts, total=ballot.total or 0, issued=ballot.issued or 0,
@@ -599,7 +604,7 @@ def count_ballot(ballot: Ballot) -> dict:
         "rule": rule.to_json(),
         "rule_text": rule_text(ballot.kind, rule, ballot.seats),
         "channels": channels,
-        "trackers": cast,
+        "trackers": trackers,
         "closed_at": _iso(ballot.closed_at),
     }
 

@@ -11,6 +11,7 @@ import json
 from sqlalchemy import func, select
 
 from voting.ballots.models import Ballot, BallotState, CastBallot, Participation
+from voting.ballots.paper import batch_ballots
 from voting.ballots.services import CountError, count_ballot, sheet_digest, stored_sheet
 from voting.extensions import db
 from voting.integrity import keys
@@ -73,6 +74,7 @@ def check_participation(ballot: Ballot, echo) -> list[str]:
     name = f"表决 {ballot.id}「{ballot.title}」"
     voted = _channel_counts(Participation, ballot.id)
     cast = _channel_counts(CastBallot, ballot.id)
+    cast["paper"] += batch_ballots(ballot.id)  # paper ballots entered as counted totals
     open_now = ballot.state == BallotState.open.value
     echo(f"{name}: 参与 平板 {voted['tablet']} / 纸质 {voted['paper']}，"
          f"选票 平板 {cast['tablet']} / 纸质 {cast['paper']}")
