@@ -17,9 +17,10 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 def register_web(app: Flask) -> None:
     from voting.api import bp as api_bp
+    from voting.accounts.admin import bp as admin_bp
     from voting.accounts.views import bp as accounts_bp
 
-    blueprints = [accounts_bp, api_bp]
+    blueprints = [accounts_bp, admin_bp, api_bp]
     for optional in _domain_blueprints():
         blueprints.append(optional)
     for blueprint in blueprints:
