@@ -67,7 +67,9 @@ def _load_principal(identity: str):
     if not raw_id.isdigit():
         return None
     model = {"u": User, "d": Deputy}.get(kind)
-    return db.session.get(model, int(raw_id)) if model else None
+    principal = db.session.get(model, int(raw_id)) if model else None
+    # A disabled account, or a deputy whose meeting has closed, is signed out at once.
+    return principal if principal is not None and principal.is_active else None
 
 
 def _template_helpers():
