@@ -33,9 +33,9 @@ def progress_of(ballot: Ballot) -> dict:
 def results_of(sheet: dict) -> dict:
     """The tally sheet as a table: one column per option (赞成 反对 弃权, or the
     appraisal options), the outcome in words, and bar widths for the chart."""
-    options = []
+    options = list(sheet.get("ballot", {}).get("options") or [])  # the ballot's order (赞成 反对 弃权)
     for item in sheet["items"]:
-        for option in item["counts"]:
+        for option in sorted(item["counts"], key=lambda o: (o != "abstain", o)):  # then 弃权, then the rest
             if option not in options:
                 options.append(option)
     rows = []

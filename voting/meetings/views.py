@@ -6,7 +6,7 @@ Views authorize, parse, call one service and render; the services are those of t
 live voting core (voting.meetings.services, voting.ballots.services) plus
 voting.meetings.{roster_files,cards} and voting.live.
 """
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import NotFound
 
@@ -315,13 +315,14 @@ def card_login(secret):
 def tablet():
     """The deputy's voting screen. The page is a shell; static/js/tablet.js follows the
     meeting live and shows the open ballot by itself."""
-    if not current_user.is_authenticated or not getattr(current_user, "is_deputy", False):
-        return redirect(url_for("accounts.login", next=request.path))
-    deputy = current_user._get_current_object()
-    if not deputy.is_active:  # the meeting has closed since the card was used
+    if not current_user.is_authenticated and str(session.get("_user_id", "")).startswith("d:"):
+        # a deputy's session whose meeting has closed since the card was used
         logout_user()
         return render_template("errors/error.html", code=403, title="会议已结束",
                                message="本次会议已经结束，登录卡不再有效。"), 403
+    if not current_user.is_authenticated or not getattr(current_user, "is_deputy", False):
+        return redirect(url_for("accounts.login", next=request.path))
+    deputy = current_user._get_current_object()
     if not card_session_valid(deputy):
         logout_user()
         return render_template("errors/error.html", code=403, title="登录卡已作废",
