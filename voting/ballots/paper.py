@@ -8,7 +8,9 @@
   yes marks than seats makes it invalid (作废) instead of refused; stored sealed as a
   `CastBallot` with channel 'paper' (`services.record_paper_ballot`).
 - Entering a whole analog count: the tellers' totals per item plus the invalid count,
-  stored sealed as one `PaperCount` row that the tally adds (`add_paper_counts`).
+  stored sealed as one `PaperCount` row that the tally adds (`count_ballot` calls
+  `add_paper_counts`). Such ballots have no tracker each: the sheet's `trackers`
+  counts only ballots cast or entered one at a time.
 
 Paper entries never exceed the paper ballots issued: the entry that would is refused
 (409 paper_count_exceeded) and nothing is stored. Every entry is audited, without
@@ -32,11 +34,10 @@ PAPER = "paper"
 ABSTAIN = "abstain"
 MAX_COUNT = 100_000
 
-# Entering totals stays refused until the core's count adds PaperCount rows to the
-# tally (the `add_paper_counts` hook in voting.ballots.services.count_ballot and the
-# matching line in voting.ballots.verification.check_participation). Without the hook
-# entered totals would be missing from the sheet, so they are not accepted at all.
-TOTALS_IN_TALLY = False
+# `count_ballot` adds PaperCount rows to the tally (via `add_paper_counts`) and verify
+# counts them as paper ballots entered. Setting this to False refuses entering totals
+# (409 paper_totals_unavailable), for a congress whose rules demand single entries.
+TOTALS_IN_TALLY = True
 
 
 class PaperCount(db.Model):

@@ -25,10 +25,10 @@ from voting.sheets.services import readable_view, signature_holds
 
 bp = Blueprint("sheets", __name__)
 
-add_dashboard_link({"secretariat", "leader", "teller", "admin"}, "sheets.index", "计票单",
+add_dashboard_link({"secretariat", "leader", "admin"}, "sheets.index", "计票单",
                    "已结束表决的计票单：打印、下载 PDF/Excel/CSV、扫码核验")
-add_dashboard_link({"teller"}, "sheets.index", "纸质选票录入",
-                   "为没有平板的代表发放纸质选票，逐张或汇总录入")
+add_dashboard_link({"teller"}, "sheets.index", "计票单与纸质选票",
+                   "为没有平板的代表发放并录入纸质选票；打印、下载、核验计票单")
 
 LIST_LIMIT = 300
 
