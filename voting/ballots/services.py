@@ -480,7 +480,8 @@ def record_paper_ballot(ballot: Ballot, choices, *, actor: str = "", allow_exces
     (409 paper_count_exceeded) when it would exceed the paper ballots issued, unless
     `allow_excess` (the sheet then shows the ballot void). Returns its tracker."""
     choices = _checked_choices_shape(choices)
-    ballot = _lock_ballot(ballot.id, for_update=False)
+    # FOR UPDATE: two tellers' entries must not both take the last paper ballot issued.
+    ballot = _lock_ballot(ballot.id, for_update=True)
     if ballot.state != BallotState.open.value:
         raise VotingError(409, "ballot_not_open", "本项表决当前不在投票中。")
     invalid = False
