@@ -94,6 +94,13 @@
     element.title = LINK_TEXT[state] || "";
   }
 
+  // Once a form on the page is being submitted (and not cancelled at its confirmation),
+  // page parts are no longer replaced: replacing the form could cancel its submission.
+  var leaving = false;
+  window.addEventListener("submit", function (event) { if (!event.defaultPrevented) { leaving = true; } });
+  window.addEventListener("pagehide", function () { leaving = true; });
+  window.addEventListener("pageshow", function () { leaving = false; });
+
   // Fetch a page part again; at most one request in flight, the last change wins.
   function fragmentRefresher(element) {
     var url = element.getAttribute("data-live-fragment");
@@ -105,6 +112,7 @@
       fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "text/html" } })
         .then(function (response) { if (!response.ok) { throw new Error("HTTP " + response.status); } return response.text(); })
         .then(function (html) {
+          if (leaving) { return; }
           element.innerHTML = html;
           element.dispatchEvent(new CustomEvent("live:updated", { bubbles: true }));
         })
