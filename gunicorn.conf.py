@@ -4,7 +4,10 @@ import os
 
 workers = int(os.environ.get("WORKERS", "4"))
 worker_class = os.environ.get("WORKER_CLASS", "gthread")
-threads = int(os.environ.get("THREADS", "8"))
+# Each open live stream (a tablet's or screen's EventSource, GET /api/v1/meetings/<mid>/events)
+# holds one thread for up to a minute; gthread starts threads only as they are needed, so a
+# high ceiling costs nothing when idle: 4 × 200 = 800 serves 650 tablets (README, "实时更新").
+threads = int(os.environ.get("THREADS", "200"))
 # gthread: open connections per worker (idle keep-alive ones included). Every tablet holds one
 # live-update stream open, and a stream occupies a thread while it lasts: for a hall of N
 # tablets set THREADS so that WORKERS x THREADS > N (see BENCHMARKS.md).
