@@ -209,3 +209,33 @@ def test_appraisal_paper_ballots_use_the_appraisal_options(api, staff):
     sheet = s.tally(bid).get_json()
     assert sheet["items"][0]["counts"] == {"satisfied": 1, "basically_satisfied": 1, "unsatisfied": 0, "abstain": 0}
     assert sheet["channels"] == {"tablet": 1, "paper": 1}
+
+
+def test_paper_responses_match_the_openapi_document(client, api, live):
+    from tests.api.test_openapi import conforms
+
+    spec = client.get("/api/v1/openapi.json").get_json()["paths"]
+
+    def check(path, method, response):
+        operation = spec[path][method]
+        schema = operation["responses"][str(response.status_code)]["content"]["application/json"]["schema"]
+        assert conforms(response.get_json(), schema) == [], (path, response.get_json())
+        if response.status_code >= 400 and "x-error-codes" in operation:
+            assert response.get_json()["error"]["code"] in operation["x-error-codes"][str(response.status_code)]
+
+    base = f"/api/v1/ballots/{live.bid}/paper"
+    check("/ballots/{bid}/paper/issue", "post",
+          api.post(f"{base}/issue", live.teller, json={"deputy_id": live.deputies[0]["id"]}))
+    check("/ballots/{bid}/paper/issue", "post",
+          api.post(f"{base}/issue", live.teller, json={"deputy_id": live.deputies[0]["id"]}))
+    check("/ballots/{bid}/paper/ballots", "post", api.post(f"{base}/ballots", live.teller, json={"choices": {}}))
+    check("/ballots/{bid}/paper/ballots", "post", api.post(f"{base}/ballots", live.teller, json={"choices": {}}))
+    live.issue(live.bid, 1)
+    totals = {"ballots": 1, "counts": {key: {"yes": 0} for key in live.ids}}
+    check("/ballots/{bid}/paper/totals", "post", api.post(f"{base}/totals", live.teller, json=totals))
+    check("/ballots/{bid}/paper/totals", "post", api.post(f"{base}/totals", live.teller, json=totals))
+    check("/ballots/{bid}/paper", "get", api.get(base, live.teller))
+    for extension, mimetype in (("csv", "text/csv"), ("xlsx", "application/vnd.openxmlformats-officedocument"
+                                                               ".spreadsheetml.sheet"), ("pdf", "application/pdf")):
+        content = spec[f"/ballots/{{bid}}/tally.{extension}"]["get"]["responses"]["200"]["content"]
+        assert [key.split(";")[0] for key in content] == [mimetype]
