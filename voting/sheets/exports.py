@@ -48,7 +48,7 @@ def sheet_csv(view: SheetView, verify_url: str) -> bytes:
     """UTF-8 with a BOM so that Excel opens the Chinese text correctly."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([view.heading])
+    writer.writerow([_safe(view.heading)])
     for label, value in header_lines(view):
         writer.writerow([label, _safe(value)])
     writer.writerow([])
@@ -138,6 +138,10 @@ def sheet_xlsx(view: SheetView, verify_url: str) -> bytes:
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":  # text that merely looks like a formula (a title "=…") stays text
+                cell.data_type = "s"
     sheet.print_options.horizontalCentered = True
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
