@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
@@ -46,6 +47,7 @@ def machine() -> dict:
 
 
 def main(argv=None) -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanups (servers are killed)
     quick = os.environ.get("BENCH_QUICK") == "1"
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--only", default="load,tally,crash,multi,five")

@@ -12,8 +12,12 @@ SECRETARIAT = "bench-secretariat"
 
 def threads_for(streams: int, workers: int) -> int:
     """gthread threads per worker so that every open live stream has a thread and
-    casts still find free ones."""
-    return max(8, -(-streams // workers) + 16)
+    casts still find free ones. A stream holds its thread for its minute; the kernel
+    does not spread connections evenly over the workers, hence 1.5x plus room for
+    the casts. Used with WORKER_CONNECTIONS = THREADS, so that a worker whose threads
+    are all taken stops accepting and leaves new connections to the others (otherwise
+    they queue inside it behind streams, for up to a minute)."""
+    return max(8, -(-streams * 3 // (2 * workers)) + 32)
 
 
 def new_deployment(kind: str) -> Deployment:
@@ -67,7 +71,7 @@ async def load_run(kind: str, n: int, *, workers: int = 4, paced_window: float |
                    measure_tablet: bool = False) -> tuple[dict, list]:
     deployment = new_deployment(kind)
     server = Server(deployment, workers=workers, threads=threads_for(n, workers),
-                    worker_connections=2 * n + 200)
+                    worker_connections=threads_for(n, workers))
     server.start()
     hall = Hall([server.url], n, name=f"压力测试{n}人大会", secretariat=SECRETARIAT)
     figures: dict = {"db": kind, "n": n, "workers": workers, "threads": server.threads}
@@ -210,7 +214,7 @@ async def smoke_run(kind: str, n: int = 100, *, workers: int = 2) -> dict:
     """Correctness only: n deputies with live streams cast at once; tally, receipts and
     streams agree; then one crash round; then `flask verify`."""
     deployment = new_deployment(kind)
-    server = Server(deployment, workers=workers, threads=threads_for(n, workers), worker_connections=2 * n + 200)
+    server = Server(deployment, workers=workers, threads=threads_for(n, workers), worker_connections=threads_for(n, workers))
     server.start()
     hall = Hall([server.url], n, name=f"回归测试{n}人大会", secretariat=SECRETARIAT, block=4)
     out: dict = {}
@@ -241,7 +245,7 @@ async def smoke_run(kind: str, n: int = 100, *, workers: int = 2) -> dict:
 async def multi_run(n: int, *, workers: int = 2) -> tuple[dict, list]:
     deployment = new_deployment("postgres")
     servers = [Server(deployment, workers=workers, threads=threads_for(n // 2, workers),
-                      worker_connections=n + 200) for _ in range(2)]
+                      worker_connections=threads_for(n // 2, workers)) for _ in range(2)]
     for server in servers:
         server.start()
     hall = Hall([s.url for s in servers], n, name=f"双实例{n}人大会", secretariat=SECRETARIAT, block=3)
@@ -295,7 +299,7 @@ async def five_run(kind: str, sizes=(450, 100, 100, 100, 100), *, workers: int =
            f"create_or_update_user('sec{k}', 'secretariat', {PASSWORD!r}, body=b)" for k, name in enumerate(names)]
         + ["db.session.commit()"]))
     total = sum(sizes)
-    server = Server(deployment, workers=workers, threads=threads_for(total, workers), worker_connections=2 * total + 200)
+    server = Server(deployment, workers=workers, threads=threads_for(total, workers), worker_connections=threads_for(total, workers))
     server.start()
     halls = [Hall([server.url], size, name=f"{names[k]}代表大会", secretariat=f"sec{k}", block=10 + k)
              for k, size in enumerate(sizes)]

@@ -2,6 +2,7 @@
 `make serve`) against a fresh SQLite file or a fresh PostgreSQL schema.
 
 Only 127.0.0.1 is ever bound or contacted. Every wait is bounded in time."""
+import atexit
 import os
 import secrets
 import signal
@@ -20,6 +21,17 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "bench-password-2026"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+_STARTED: list = []
+
+
+@atexit.register
+def _kill_leftovers():
+    """A bench interrupted (timeout, Ctrl-C, SIGTERM) leaves no server behind."""
+    for server in _STARTED:
+        if server.proc is not None and server.proc.poll() is None:
+            server.kill9()
 
 
 def free_port() -> int:
@@ -160,6 +172,8 @@ class Server:
              "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
+        if self not in _STARTED:
+            _STARTED.append(self)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
