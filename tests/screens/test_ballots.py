@@ -156,3 +156,22 @@ def test_receipt_qr_needs_no_login_and_holds_the_code(client):
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert decode_svg_qr(response.get_data(as_text=True)) == code
     assert client.get("/receipt-qr.svg?code=<script>").status_code == 404
+
+
+def test_weighted_appraisal_with_bands_from_the_form(client, sitting):
+    data = _form(kind="appraisal", title="述职评议", seats="", mode="weighted",
+                 weights="满意=100 基本满意=80 不满意=0", bands="90=优秀，70=称职", below="不称职")
+    response = client.post(f"/meetings/{sitting.mid}/ballots/new",
+                           data={**data, "options": ["satisfied", "basically_satisfied", "unsatisfied"]})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    rule = db.session.scalars(select(Ballot)).one().rule
+    assert rule["weights"] == {"satisfied": 100, "basically_satisfied": 80, "unsatisfied": 0}
+    assert rule["bands"] == [[90, "优秀"], [70, "称职"]] and rule["below"] == "不称职"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "90分以上为优秀" in page
+
+
+def test_bad_weights_are_explained(client, sitting):
+    data = _form(kind="appraisal", seats="", mode="weighted", weights="满意100")
+    response = client.post(f"/meetings/{sitting.mid}/ballots/new", data=data)
+    assert response.status_code == 400 and "权重应写成" in response.get_data(as_text=True)
