@@ -114,4 +114,7 @@ document("/meetings/{mid}/events", "get",
                  "约60秒后结束由浏览器自动重连（retry: 1000）",
          parameters=[SCREEN_PARAMETER], responses={200: ("事件流，每个事件的 data 为实况快照", None)})
 PATHS["/meetings/{mid}/events"]["get"]["responses"]["200"]["content"] = {
-    "text/event-stream": {"schema": {"type": "string", "example": "retry: 1000\n\nid: 3f2a…\ndata: {…}\n\n"}}}
+    # Each server-sent event: `data` is the JSON snapshot above, `id` its version.
+    "text/event-stream": {"schema": {"type": "object", "properties": {
+        "data": {"type": "string"}, "event": {"type": "string"}, "id": {"type": "string"},
+        "retry": {"type": "integer"}}}}}
