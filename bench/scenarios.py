@@ -17,7 +17,7 @@ def threads_for(streams: int, workers: int) -> int:
     the casts. Used with WORKER_CONNECTIONS = THREADS, so that a worker whose threads
     are all taken stops accepting and leaves new connections to the others (otherwise
     they queue inside it behind streams, for up to a minute)."""
-    return max(8, -(-streams * 3 // (2 * workers)) + 32)
+    return max(8, -(-streams * 5 // (2 * workers)) + 32)  # streams, plus as many casts at once
 
 
 def new_deployment(kind: str) -> Deployment:
@@ -41,8 +41,14 @@ async def measured(servers, coroutine):
     sampler = UsageSampler(servers).start()
     stop = asyncio.Event()
     task = asyncio.create_task(sample_while(sampler, stop))
+    client_cpu, wall = time.process_time(), time.monotonic()
     try:
-        return await coroutine, sampler.stop()
+        result = await coroutine
+        usage = sampler.stop()
+        spent = time.process_time() - client_cpu
+        usage["load_generator_cpu_seconds"] = round(spent, 2)
+        usage["load_generator_cpu_percent_of_one_core"] = round(100 * spent / max(time.monotonic() - wall, 1e-9), 1)
+        return result, usage
     finally:
         stop.set()
         await task
