@@ -365,7 +365,9 @@ class Hall:
 
 
 def summarize_burst(results: list[dict]) -> dict:
-    accepted = [r for r in results if r["status"] == 201]
+    """Accepted = 201, or 200 for a retry whose first answer was lost (same key and body).
+    Latency is from the first send to the final answer, retries included."""
+    accepted = [r for r in results if r["status"] in (200, 201)]
     if not results:
         return {}
     first = min(r["sent"] for r in results)
@@ -373,6 +375,11 @@ def summarize_burst(results: list[dict]) -> dict:
     statuses = {}
     for r in results:
         statuses[str(r["status"])] = statuses.get(str(r["status"]), 0) + 1
+    errors: dict = {}
+    for r in results:
+        for error in r["errors"]:
+            errors[str(error)] = errors.get(str(error), 0) + 1
     return {"casts": len(results), "accepted": len(accepted), "statuses": statuses,
+            "retried_after_transport_error": sum(1 for r in results if r["attempts"] > 1), "transport_errors": errors,
             "seconds": round(last - first, 3), "throughput_per_s": round(len(accepted) / (last - first), 1),
             **latency_figures([r["first_latency"] for r in results])}
