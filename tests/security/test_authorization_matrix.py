@@ -1,0 +1,262 @@
+"""Every route of the app, for every role: the expected status.
+
+EXPECTATIONS names, for each (method, endpoint), who may call it: a tuple of permissions
+(see voting/accounts/permissions.py) or one of the special policies below. A route that
+is missing here fails the test, so no new route can be forgotten.
+
+Roles: anonymous; a deputy of this meeting; a deputy of another county's meeting; station,
+department, teller, leader, secretariat and admin of this county; the secretariat of
+another county; the leader and the secretariat of the parent city.
+"""
+import pytest
+
+from tests.ballots.sitting import Sitting
+from tests.factories import PASSWORD, gen_body, gen_user
+from voting.accounts.permissions import PERMISSIONS
+
+PUBLIC = "public"            # anyone, signed in or not
+SIGNED_IN = "signed_in"      # anyone signed in (staff or deputy)
+DEPUTY_PAGE = "deputy_page"  # a deputy's browser session; staff get 403
+BEARER = "bearer"            # a bearer token of any kind
+LIVE = "live"                # signed-in people of the meeting's body, or the hall screen token
+SCREEN = "screen"            # the hall screen token only
+
+R, M = "meeting.read", "meeting.manage"
+VOTE, TALLY, ATT, PAPER = "vote.cast", "tally.read", "attendance.read", "paper.enter"
+APM, RER = "appraisals.manage", "rereport.submit"
+PR, PM, PUO = "projects.read", "projects.manage", "projects.update_own"
+SR, SM, PRR, PRS, PRSUB = "stations.read", "stations.manage", "proposals.read", "proposals.screen", "proposals.submit"
+
+EXPECTATIONS = {
+    ("GET", "accounts.index"): PUBLIC, ("GET", "accounts.login"): PUBLIC, ("POST", "accounts.login"): PUBLIC,
+    ("POST", "accounts.logout"): PUBLIC, ("GET", "accounts.dashboard"): SIGNED_IN, ("GET", "healthz"): PUBLIC,
+    ("GET", "admin.bodies"): ("body.manage",), ("POST", "admin.bodies"): ("body.manage",),
+    ("GET", "admin.users"): ("user.manage",), ("POST", "admin.users"): ("user.manage",),
+    ("POST", "api.revoke_token"): BEARER, ("POST", "api.create_token"): PUBLIC,
+    ("GET", "api.get_ballot"): (R, VOTE), ("POST", "api.close_ballot"): (M,), ("GET", "api.not_voted"): (M,),
+    ("POST", "api.open_ballot"): (M,), ("GET", "api.paper_overview"): (PAPER,),
+    ("POST", "api.paper_enter_ballot"): (PAPER,), ("POST", "api.paper_issue"): (PAPER,),
+    ("POST", "api.paper_enter_totals"): (PAPER,), ("POST", "api.publish_ballot"): (M,),
+    ("POST", "api.start_reappraisal"): (M,), ("GET", "api.get_receipts"): SIGNED_IN,
+    ("POST", "api.start_runoff"): (M,), ("GET", "api.get_tally"): (TALLY, VOTE),
+    ("GET", "api.tally_csv"): (TALLY, VOTE), ("GET", "api.tally_pdf"): (TALLY, VOTE),
+    ("GET", "api.tally_xlsx"): (TALLY, VOTE), ("POST", "api.cast_vote"): (VOTE,),
+    ("POST", "api.create_meeting"): (M,), ("GET", "api.list_meetings"): (R,), ("GET", "api.get_meeting"): (R, VOTE),
+    ("GET", "api.attendance"): (ATT,), ("POST", "api.create_ballot"): (M,), ("GET", "api.list_ballots"): (R, VOTE),
+    ("POST", "api.check_in"): (M, VOTE), ("POST", "api.close_meeting"): (M,), ("POST", "api.import_deputies"): (M,),
+    ("GET", "api.list_deputies"): (ATT,), ("POST", "api.reissue_card"): (M,), ("GET", "api.meeting_events"): LIVE,
+    ("GET", "api.meeting_live"): LIVE, ("GET", "api.openapi_document"): PUBLIC, ("GET", "api.list_projects"): PUBLIC,
+    ("POST", "api.submit_proposal"): PUBLIC, ("GET", "api.track_proposal"): PUBLIC, ("GET", "api.list_stations"): (SR,),
+    ("GET", "appraisals.campaigns"): (APM, TALLY, RER), ("GET", "appraisals.campaign"): (APM, TALLY),
+    ("POST", "appraisals.create_ballot"): (APM,), ("POST", "appraisals.add_items"): (APM,),
+    ("POST", "appraisals.remove_item"): (APM,), ("GET", "appraisals.ranking"): (APM, TALLY),
+    ("GET", "appraisals.ranking_xlsx"): (APM, TALLY), ("POST", "appraisals.start_reappraisal"): (APM,),
+    ("POST", "appraisals.mark_rereports"): (APM,), ("GET", "appraisals.attachment"): (RER, APM, TALLY),
+    ("GET", "appraisals.comments"): (VOTE,), ("POST", "appraisals.add_comments"): (VOTE,),
+    ("GET", "appraisals.item"): (APM, TALLY, RER), ("GET", "appraisals.new_campaign"): (APM,),
+    ("POST", "appraisals.create_campaign"): (APM,), ("GET", "appraisals.officials"): (APM, TALLY),
+    ("POST", "appraisals.import_officials"): (APM,), ("GET", "appraisals.officials_template"): (APM,),
+    ("GET", "appraisals.year_report_current"): (APM, TALLY), ("GET", "appraisals.year_report"): (APM, TALLY),
+    ("GET", "appraisals.year_report_pdf"): (APM, TALLY), ("GET", "appraisals.year_report_xlsx"): (APM, TALLY),
+    ("GET", "appraisals.rereports"): (RER,), ("GET", "appraisals.rereport"): (RER, APM, TALLY),
+    ("POST", "appraisals.submit_rereport"): (RER,),
+    ("GET", "ballots.detail"): (R,), ("POST", "ballots.act"): (M,), ("POST", "ballots.next_round"): (M,),
+    ("GET", "ballots.detail_board"): (R,), ("GET", "ballots.rule_text"): (M,), ("GET", "ballots.receipt_qr"): PUBLIC,
+    ("GET", "sheets.paper"): (PAPER,), ("POST", "sheets.paper_enter"): (PAPER,), ("POST", "sheets.paper_issue"): (PAPER,),
+    ("POST", "sheets.paper_totals"): (PAPER,), ("GET", "sheets.sheet"): (TALLY, VOTE), ("GET", "sheets.index"): (TALLY, PAPER),
+    ("GET", "meetings.card_login"): PUBLIC,
+    ("GET", "collection.intake"): PUBLIC, ("POST", "collection.intake_submit"): PUBLIC, ("GET", "collection.qr"): PUBLIC,
+    ("GET", "collection.similar"): PUBLIC, ("GET", "collection.deputy_intake"): PUBLIC,
+    ("POST", "collection.deputy_intake_submit"): PUBLIC, ("GET", "collection.deputy_qr"): PUBLIC,
+    ("GET", "collection.deputy_similar"): PUBLIC, ("GET", "collection.done"): PUBLIC, ("GET", "collection.query"): PUBLIC,
+    ("GET", "collection.home"): (PRR,), ("GET", "collection.candidates"): (PR,), ("POST", "collection.create_candidate"): (PM,),
+    ("POST", "collection.delete_candidate"): (PM,), ("GET", "collection.edit_candidate"): (PM,),
+    ("POST", "collection.edit_candidate"): (PM,), ("GET", "collection.candidates_ballot"): (PM,),
+    ("POST", "collection.candidates_ballot"): (PM,), ("GET", "collection.export_pdf"): (PR,),
+    ("GET", "collection.export_xlsx"): (PR,), ("POST", "collection.create_deputy_code"): (SM,),
+    ("GET", "collection.deputy_poster"): (SR,), ("GET", "collection.photo"): (PRR,), ("GET", "collection.proposals"): (PRR,),
+    ("GET", "collection.proposal"): (PRR,), ("POST", "collection.decline"): (PRS,), ("POST", "collection.merge"): (PRS,),
+    ("POST", "collection.reply"): (PRS,), ("POST", "collection.change_status"): (PRS,),
+    ("GET", "collection.staff_intake"): (PRSUB,), ("POST", "collection.staff_intake"): (PRSUB,),
+    ("GET", "collection.stations"): (SR,), ("POST", "collection.create_station"): (SM,), ("GET", "collection.edit_station"): (SM,),
+    ("POST", "collection.edit_station"): (SM,), ("GET", "collection.station_poster"): (SR,),
+    ("POST", "collection.import_stations"): (SM,), ("GET", "collection.station_template"): (SR,),
+    ("GET", "collection.stats"): (PRR,),
+    ("GET", "meetings.index"): (R,), ("POST", "meetings.create"): (M,), ("GET", "meetings.detail"): (R,),
+    ("GET", "ballots.new"): (M,), ("POST", "ballots.create"): (M,), ("GET", "meetings.detail_board"): (R,),
+    ("GET", "meetings.cards_confirm"): (M,), ("POST", "meetings.print_cards"): (M,), ("GET", "meetings.checkin"): (R,),
+    ("POST", "meetings.mark_present"): (M,), ("GET", "meetings.checkin_board"): (R,), ("POST", "meetings.close"): (M,),
+    ("POST", "meetings.reissue_card"): (M,), ("GET", "meetings.leader"): (TALLY,), ("GET", "meetings.leader_board"): (TALLY,),
+    ("GET", "meetings.roster"): (R,), ("POST", "meetings.import_roster"): (M,), ("POST", "meetings.screen_token"): (M,),
+    ("POST", "meetings.revoke_screen"): (M,), ("GET", "meetings.hall_screen"): SCREEN,
+    ("GET", "meetings.hall_screen_board"): SCREEN, ("GET", "meetings.tablet"): DEPUTY_PAGE,
+    ("GET", "tracking.public_projects"): PUBLIC, ("GET", "tracking.public_project"): PUBLIC,
+    ("GET", "tracking.lookup"): PUBLIC, ("GET", "tracking.public_photo"): PUBLIC,
+    ("GET", "rollups.index"): ("rollup.read",), ("GET", "rollups.export_xlsx"): ("rollup.read",),
+    ("GET", "tracking.home"): (PR, PUO), ("GET", "tracking.board"): (PR,), ("GET", "tracking.generate"): (PM,),
+    ("POST", "tracking.generate_from"): (PM,), ("POST", "tracking.add_supervision_proposal"): (PM,),
+    ("POST", "tracking.complete_milestone"): (PM, PUO), ("GET", "tracking.photo"): (PR, PUO),
+    ("GET", "tracking.projects"): (PR, PUO), ("GET", "tracking.project"): (PR, PUO), ("GET", "tracking.edit_project"): (PM,),
+    ("POST", "tracking.edit_project"): (PM,), ("POST", "tracking.record_inspection"): (PM,),
+    ("POST", "tracking.add_milestone"): (PM, PUO), ("POST", "tracking.create_update"): (PUO,),
+    ("POST", "tracking.reply"): (PUO,), ("POST", "tracking.publish_update"): (PUO,),
+    ("GET", "verification.verify"): PUBLIC,
+}
+
+ROLES = ("anonymous", "deputy", "other_deputy", "station", "department", "teller", "leader", "secretariat", "admin",
+         "foreign_secretariat", "parent_leader", "parent_secretariat")
+STAFF_ROLE = {"station": "station", "department": "department", "teller": "teller", "leader": "leader",
+              "secretariat": "secretariat", "admin": "admin", "foreign_secretariat": "secretariat",
+              "parent_leader": "leader", "parent_secretariat": "secretariat"}
+# Requests that end a session, a token or the meeting go last.
+LAST = ("api.close_meeting", "meetings.close", "accounts.logout", "api.revoke_token")
+# Permissions that act on a body's records: a parent body's staff hold them for their own
+# body only, so inside a child body they are refused (403) even for reading.
+ACTING = {M, PM, SM, PRS, PRSUB, APM, PAPER, PUO, RER, VOTE}
+DENIED = {401, 403}
+SIGNS_IN = {"meetings.card_login", "accounts.login"}
+FAKE_ID = 987654
+
+
+def _rule_methods(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule
+
+
+@pytest.fixture
+def world(app, api):
+    city = gen_body("矩阵测试市", level="city")
+    county = gen_body("矩阵测试甲县", parent=city)
+    other = gen_body("矩阵测试乙县", parent=city)
+    users = {role: gen_user(STAFF_ROLE[role], county, department="矩阵测试局" if role == "department" else None)
+             for role in ("station", "department", "teller", "leader", "secretariat", "admin")}
+    users["foreign_secretariat"] = gen_user("secretariat", other)
+    users["parent_leader"] = gen_user("leader", city)
+    users["parent_secretariat"] = gen_user("secretariat", city)
+    sitting = Sitting(api, {"secretariat": users["secretariat"]}, size=3)
+    sitting.check_in(range(3))
+    ballot = sitting.ballot(items=3, seats=2)
+    sitting.act(ballot["id"], "open")
+    elsewhere = Sitting(api, {"secretariat": users["foreign_secretariat"]}, size=1, name="乙县会议")
+    from voting.collection.models import LiaisonStation
+
+    from voting.extensions import db
+
+    station = LiaisonStation(body_id=county.id, code="MX01", name="矩阵联络站", township="东湖镇")
+    db.session.add(station)
+    db.session.commit()
+    values = {"mid": int(sitting.mid), "bid": int(ballot["id"]), "did": int(sitting.deputies[1]["id"]),
+              "ballot_id": int(ballot["id"]), "code": "MX01", "station_id": station.id, "year": 2026,
+              "secret": sitting.deputies[2]["card"], "tracking_code": "MS-0000-0000", "action": None}
+    return {"users": users, "sitting": sitting, "elsewhere": elsewhere, "values": values}
+
+
+def _url(app, rule, values):
+    args = {}
+    for name in rule.arguments:
+        if name == "action":
+            args[name] = "open" if "open" in str(rule) else "runoff"
+        else:
+            args[name] = values.get(name, FAKE_ID)
+    with app.test_request_context():
+        from flask import url_for
+
+        named = [name for name in rule.arguments if name not in ("action", "year")]
+        return url_for(rule.endpoint, **args), bool(named) and all(name in values for name in named)
+
+
+def _clients(app, api, world):
+    """A (test client, headers) per role: bearer tokens for the API, sessions for pages."""
+    sessions, tokens = {}, {}
+    for role in ROLES:
+        client = app.test_client()
+        if role in STAFF_ROLE:
+            user = world["users"][role]
+            assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
+            tokens[role] = api.token(user.username)
+        elif role == "deputy":
+            assert client.get(f"/card/{world['sitting'].deputies[0]['card']}").status_code in (200, 302)
+            tokens[role] = world["sitting"].token(0)
+        elif role == "other_deputy":
+            assert client.get(f"/card/{world['elsewhere'].deputies[0]['card']}").status_code in (200, 302)
+            tokens[role] = world["elsewhere"].token(0)
+        sessions[role] = client
+    return sessions, tokens
+
+
+def expected(policy, role, method, real_ids):
+    """'allowed', or the set of statuses a refusal may have."""
+    if policy == PUBLIC:
+        return "allowed"
+    if policy == SCREEN:
+        return {403, 404}  # without the screen token nobody sees the hall screen
+    if role == "anonymous":
+        return "anonymous"
+    if policy in (SIGNED_IN, BEARER):
+        return "allowed"
+    if policy == DEPUTY_PAGE:  # staff are sent to their dashboard
+        return "allowed" if role in ("deputy", "other_deputy") else {302, 403}
+    if policy == LIVE:
+        if role in ("deputy", "teller", "leader", "secretariat", "admin", "parent_leader", "parent_secretariat",
+                    "station", "department"):
+            return "allowed" if role in ("deputy", "teller", "leader", "secretariat", "admin",
+                                         "parent_leader", "parent_secretariat") else {403, 404}
+        return {403, 404}
+    staff_role = STAFF_ROLE.get(role, "deputy")
+    if not any(p in PERMISSIONS[staff_role] for p in policy):
+        return {403}
+    if role in ("foreign_secretariat", "other_deputy") and real_ids:
+        return {403, 404}
+    if role.startswith("parent_") and real_ids and (method == "POST" or set(policy) <= ACTING):
+        return {403}
+    return "allowed"
+
+
+def test_every_route_has_an_expectation(app):
+    missing = sorted({(method, rule.endpoint) for method, rule in _rule_methods(app)} - set(EXPECTATIONS))
+    assert not missing, f"routes without an expectation in the authorization matrix: {missing}"
+
+
+def test_authorization_matrix(app, api, world):
+    from tests.ballots.sitting import release_database
+
+    sessions, tokens = _clients(app, api, world)
+    release_database()
+    routes = sorted(_rule_methods(app), key=lambda mr: (LAST.index(mr[1].endpoint) if mr[1].endpoint in LAST else -1,
+                                                        mr[0] == "POST", mr[1].rule))
+    failures = []
+    for method, rule in routes:
+        policy = EXPECTATIONS[(method, rule.endpoint)]
+        url, real_ids = _url(app, rule, world["values"])
+        is_api = url.startswith("/api/")
+        outcomes = {role: expected(policy, role, method, real_ids) for role in ROLES}
+        # Refused callers first, so an allowed change cannot alter what they see.
+        for role in sorted(ROLES, key=lambda r: outcomes[r] == "allowed"):
+            client = sessions[role]
+            headers = {}
+            if is_api and role in tokens:
+                headers["Authorization"] = f"Bearer {tokens[role]}"
+                client = app.test_client()
+            kwargs = {"json": {}} if (is_api and method == "POST") else {"data": {}} if method == "POST" else {}
+            if rule.endpoint == "api.cast_vote":
+                headers["Idempotency-Key"] = f"matrix-{role}"
+            if rule.endpoint in SIGNS_IN:
+                client = app.test_client()  # a card or login page would replace this role's session
+            status = client.open(url, method=method, headers=headers, **kwargs).status_code
+            want = outcomes[role]
+            if rule.endpoint == "meetings.close" and role == "deputy" and want != "allowed":
+                want = want | {302}  # the API closed the meeting just before: its deputies are signed out
+            if status >= 500:
+                failures.append(f"{method} {url} as {role}: {status}")
+            elif want == "allowed":
+                if status in DENIED:
+                    failures.append(f"{method} {url} as {role}: {status}, expected access")
+            elif want == "anonymous":
+                if status not in ((401,) if is_api else (302, 401)):
+                    failures.append(f"{method} {url} as anonymous: {status}, expected {'401' if is_api else '302'}")
+            elif status not in want:
+                failures.append(f"{method} {url} as {role}: {status}, expected one of {sorted(want)}")
+    assert not failures, "\n".join(failures)
