@@ -76,6 +76,7 @@ def base_config(database_url, key_dir, tmp_path_factory):
         "KEY_DIR": str(key_dir),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
     }
 

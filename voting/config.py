@@ -16,6 +16,7 @@ class DefaultConfig:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     API_TOKEN_LIFETIME = timedelta(hours=12)
+    PASSWORD_HASH_METHOD = "scrypt"
     # Login throttling: after LOGIN_SLOWDOWN_AFTER failures each further try must wait
     # a growing delay; after LOGIN_LOCK_AFTER failures the account is locked for LOGIN_LOCK_FOR.
     LOGIN_SLOWDOWN_AFTER = 3

@@ -118,7 +118,10 @@ class User(UserMixin, db.Model):
         return False
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        from flask import current_app
+
+        # scrypt in production; the test suite sets a cheap method so thousands of fixtures stay fast.
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
