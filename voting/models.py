@@ -7,6 +7,8 @@ from voting.meetings.models import Attendance, Deputy, Meeting  # noqa: F401
 
 DOMAINS = ("ballots", "collection", "tracking", "appraisals")
 
+import voting.ballots.paper  # noqa: E402,F401  (PaperCount lives beside the paper services)
+
 for _name in DOMAINS:
     try:
         importlib.import_module(f"voting.{_name}.models")
