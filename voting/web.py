@@ -93,6 +93,13 @@ def _template_helpers():
 
 def _before_request():
     write_intent.set(request.method not in READ_METHODS)
+    # NUL never belongs in text and PostgreSQL refuses it: stop it before any query sees it.
+    if any("\x00" in value for values in (request.args, request.form, request.view_args or {})
+           for value in (values.values() if hasattr(values, "values") else [])
+           if isinstance(value, str)):
+        from werkzeug.exceptions import BadRequest
+
+        raise BadRequest()
     # An app context reused across requests (tests, CLI) must not carry one caller's login into the next.
     from flask import g
 
