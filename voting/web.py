@@ -69,7 +69,16 @@ def _load_principal(identity: str):
     model = {"u": User, "d": Deputy}.get(kind)
     principal = db.session.get(model, int(raw_id)) if model else None
     # A disabled account, or a deputy whose meeting has closed, is signed out at once.
-    return principal if principal is not None and principal.is_active else None
+    if principal is None or not principal.is_active:
+        return None
+    if kind == "d":
+        from flask import session
+
+        from voting.live.access import CARD_VERSION_KEY
+
+        if session.get(CARD_VERSION_KEY) != principal.card_version:
+            return None  # the tablet logged in with a card that has since been reissued
+    return principal
 
 
 def _template_helpers():

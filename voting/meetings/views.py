@@ -316,8 +316,13 @@ def tablet():
     """The deputy's voting screen. The page is a shell; static/js/tablet.js follows the
     meeting live and shows the open ballot by itself."""
     if not current_user.is_authenticated and str(session.get("_user_id", "")).startswith("d:"):
-        # a deputy's session whose meeting has closed since the card was used
+        # a deputy's session that the loader refused: its card was reissued, or its meeting closed
+        raw_id = str(session.get("_user_id"))[2:]
+        former = db.session.get(Deputy, int(raw_id)) if raw_id.isdigit() else None
         logout_user()
+        if former is not None and former.is_active:
+            return render_template("errors/error.html", code=403, title="登录卡已作废",
+                                   message="这台平板使用的登录卡已被补发的新卡取代，请扫描新的登录卡。"), 403
         return render_template("errors/error.html", code=403, title="会议已结束",
                                message="本次会议已经结束，登录卡不再有效。"), 403
     if not current_user.is_authenticated or not getattr(current_user, "is_deputy", False):
