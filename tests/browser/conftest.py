@@ -1,6 +1,7 @@
 """Browser tests: Python Playwright driving Debian's Chromium against the app served
 from a background thread (werkzeug, threaded) on 127.0.0.1 and the test database.
 Screenshots of every open page go to tests/browser/screenshots/ when a test fails."""
+import os
 import re
 import threading
 from pathlib import Path
@@ -22,6 +23,8 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
+        if os.environ.get("VOTING_REQUIRE_BROWSER") == "1":  # set by .ci/run: CI must not skip
+            pytest.fail("Chromium is required but not installed at /usr/bin/chromium")
         pytest.skip("Chromium is not installed at /usr/bin/chromium (.ci/run installs it)")
     from playwright.sync_api import sync_playwright
 
