@@ -106,8 +106,10 @@ ISSUED_DEPUTY = {"type": "object", "required": ["id", "name", "number", "card"],
                                 "number": {"type": "string"}, "card": {"type": "string"}}}
 ROSTER_ERROR = {
     "type": "object",
-    "properties": {"error": {"type": "object", "required": ["code", "message", "rows"], "properties": {
-        "code": {"type": "string", "enum": ["invalid_roster"]}, "message": {"type": "string"},
+    # A malformed request (not a roster at all, or NUL characters) is `bad_request` without rows;
+    # a roster with bad rows is `invalid_roster` with every bad line listed.
+    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string", "enum": ["invalid_roster", "bad_request"]}, "message": {"type": "string"},
         "rows": {"type": "array", "items": {"type": "object", "properties": {
             "line": {"type": "integer"}, "message": {"type": "string"}}}}}}},
 }
