@@ -148,7 +148,20 @@ def start_runoff(bid):
 @bp.post("/ballots/<bid>/reappraisal")
 @require(MANAGE_MEETINGS)
 def start_reappraisal(bid):
-    child = services.start_reappraisal(load_ballot(bid, write=True), actor=actor_of(current_principal()))
+    """Round + 1 of a closed appraisal. Optional body `{"meeting_id": "..."}`: hold the
+    new round in a later meeting of the same body. A campaign's round waits until every
+    failing item's department has submitted its re-report (409 reappraisal_not_ready)."""
+    from voting.appraisals import services as appraisals
+
+    ballot = load_ballot(bid, write=True)
+    data = json_body() if request.get_data() else {}
+    meeting = load_meeting(str(data["meeting_id"]), write=True) if data.get("meeting_id") is not None else None
+    actor = actor_of(current_principal())
+    campaign = appraisals.campaign_of_ballot(ballot)
+    if campaign is not None:
+        child = appraisals.start_reappraisal(campaign, actor, meeting=meeting)
+    else:
+        child = services.start_reappraisal(ballot, actor=actor, meeting=meeting)
     return jsonify(ballot_json(child)), 201
 
 
@@ -272,6 +285,7 @@ document("/ballots/{bid}/publish", "post", summary="公布结果", responses={20
 document("/ballots/{bid}/runoff", "post", summary="再次投票：得票相等或名额未选满时新建下一轮（草稿）",
          responses={201: ("下一轮表决", BALLOT)})
 document("/ballots/{bid}/reappraisal", "post", summary="再次测评：须再办理、再报告的项目新建下一轮（草稿）",
+         request={"type": "object", "properties": {"meeting_id": ID}}, request_required=False,
          responses={201: ("下一轮测评", BALLOT)})
 document("/ballots/{bid}/not-voted", "get", summary="尚未投票的代表（只有姓名，没有任何选择；秘书处）",
          responses={200: ("名单", {"type": "object", "properties": {"deputies": {"type": "array", "items": {

@@ -23,7 +23,8 @@ PATHS: dict[str, dict] = {}
 
 
 def document(path: str, method: str, *, summary: str, responses: dict, request: dict | None = None,
-             auth: bool = True, parameters: list | None = None, extra_headers: list | None = None) -> None:
+             auth: bool = True, parameters: list | None = None, extra_headers: list | None = None,
+             request_required: bool = True) -> None:
     """Register one operation. `responses` maps status -> (description, schema or None)."""
     operation = {"summary": summary, "responses": {}}
     for status, (description, schema) in responses.items():
@@ -36,7 +37,7 @@ def document(path: str, method: str, *, summary: str, responses: dict, request: 
             str(status), {"description": "错误", "content": {"application/json": {"schema": ERROR_SCHEMA}}}
         )
     if request is not None:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request}}}
+        operation["requestBody"] = {"required": request_required, "content": {"application/json": {"schema": request}}}
     params = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in _path_params(path)

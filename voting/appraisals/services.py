@@ -551,13 +551,26 @@ def reappraisal_problems(campaign: AppraisalCampaign) -> list[str]:
     return problems
 
 
-def start_reappraisal(campaign: AppraisalCampaign, actor: str) -> Ballot:
+def start_reappraisal(campaign: AppraisalCampaign, actor: str, meeting: Meeting | None = None) -> Ballot:
     """The core's re-appraisal: a new draft round (round + 1, parent = this round)
-    of the items that were rereport_required; round 1 is never touched."""
+    of the items that were rereport_required, in `meeting` (default: the meeting of
+    the last round); round 1 is never touched. Refused until every such item has
+    been marked and its department has submitted the re-report."""
     problems = reappraisal_problems(campaign)
     if problems:
         raise AppraisalError(409, "reappraisal_not_ready", "；".join(problems), {"reappraisal": problems})
-    return ballots.start_reappraisal(latest_round(campaign), actor=actor)
+    if meeting is not None and meeting.body_id != campaign.body_id:
+        raise AppraisalError(404, "not_found", "没有这次会议。")
+    return ballots.start_reappraisal(latest_round(campaign), actor=actor, meeting=meeting)
+
+
+def campaign_of_ballot(ballot: Ballot) -> AppraisalCampaign | None:
+    """The campaign whose round 1 is this ballot or one of its ancestors, if any."""
+    root, seen = ballot, set()
+    while root.parent_id is not None and root.parent_id not in seen:
+        seen.add(root.id)
+        root = db.session.get(Ballot, root.parent_id)
+    return db.session.scalar(select(AppraisalCampaign).where(AppraisalCampaign.ballot_id == root.id))
 
 
 # ---------------------------------------------------------------- re-reports (departments)

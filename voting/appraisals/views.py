@@ -114,7 +114,7 @@ def campaign(cid):
         option_names=OPTION_NAMES, mode_labels=services.MODE_LABELS,
         projects=services.candidate_projects(campaign) if writable and campaign.ballot_id is None else [],
         officials=services.candidate_officials(campaign) if writable and campaign.ballot_id is None else [],
-        meetings=services.meetings_for(campaign) if writable and campaign.ballot_id is None else [],
+        meetings=services.meetings_for(campaign) if writable else [],
         problems=services.reappraisal_problems(campaign) if latest is not None else [],
         has_officials=any(item.kind == "official" for item in campaign.items),
         states={s.value: s.label for s in BallotState}, today=date.today())
@@ -182,8 +182,13 @@ def mark_rereports(cid):
 @require(MANAGE_APPRAISALS)
 def start_reappraisal(cid):
     campaign = _campaign(cid, write=True)
+    raw = request.form.get("meeting", "")
+    meeting = db.session.get(Meeting, int(raw)) if raw.isdigit() else None
+    if raw and (meeting is None or meeting.body_id != campaign.body_id):
+        flash("请选择本机构尚未结束的会议。", "error")
+        return redirect(url_for("appraisals.campaign", cid=cid))
     try:
-        child = services.start_reappraisal(campaign, _actor())
+        child = services.start_reappraisal(campaign, _actor(), meeting=meeting)
         flash(f"第{child.round}轮测评已生成（草稿），可在会议中开始表决。", "success")
     except services.AppraisalError as error:
         _flash_error(error)

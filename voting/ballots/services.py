@@ -675,11 +675,24 @@ def _round_title(parent: Ballot) -> str:
     return f"{ROUND_SUFFIX.sub('', parent.title)}（第{parent.round + 1}轮）"
 
 
-def _next_round(parent: Ballot, items: list[BallotItem], *, seats: int | None, action: str, actor: str) -> Ballot:
-    if db.session.scalar(select(Ballot.id).where(Ballot.parent_id == parent.id).limit(1)) is not None:
+def has_next_round(ballot: Ballot) -> bool:
+    """Whether a runoff or re-appraisal round has been made from this ballot (in any meeting)."""
+    return db.session.scalar(select(Ballot.id).where(Ballot.parent_id == ballot.id).limit(1)) is not None
+
+
+def _next_round(parent: Ballot, items: list[BallotItem], *, seats: int | None, action: str, actor: str,
+                meeting: Meeting | None = None) -> Ballot:
+    """The next round, in the parent's meeting or in a later, still running meeting of
+    the same body (a re-appraisal usually comes months after round 1)."""
+    if has_next_round(parent):
         raise invalid_transition("已为这项表决发起过下一轮。")
+    target = meeting if meeting is not None else parent.meeting
+    if target.body_id != parent.body_id:
+        raise VotingError(404, "not_found", "没有这次会议。")
+    if target.closed_at is not None:
+        raise invalid_transition(f"会议“{target.name}”已经结束，请在一次尚未结束的会议中发起下一轮。")
     child = _new_ballot(
-        parent.meeting, kind=parent.kind, title=_round_title(parent), seats=seats, secret=bool(parent.secret),
+        target, kind=parent.kind, title=_round_title(parent), seats=seats, secret=bool(parent.secret),
         rule=parent.rule, options=parent.options if parent.kind == APPRAISAL else None, parent=parent,
         items=[{"title": item.title, "description": item.description, "reference": item.reference,
                 "source_item_id": item.id} for item in items])
@@ -718,13 +731,14 @@ def start_runoff(ballot: Ballot, *, actor: str = "") -> Ballot:
     return _next_round(ballot, items, seats=seats, action="runoff_created", actor=actor)
 
 
-def start_reappraisal(ballot: Ballot, *, actor: str = "") -> Ballot:
+def start_reappraisal(ballot: Ballot, *, actor: str = "", meeting: Meeting | None = None) -> Ballot:
     """A new draft appraisal (round + 1) of the items that were rereport_required,
-    with the same options and rule; round 1 stays as it is."""
+    with the same options and rule, in `meeting` (default: the same meeting); round 1
+    stays as it is."""
     ballot = _lock_ballot(ballot.id, for_update=True)
     sheet = _finished_sheet(ballot, APPRAISAL, "满意度测评")
     failing = {entry["id"] for entry in sheet["items"] if entry["outcome"] == "rereport_required"}
     if not failing:
         raise invalid_transition("没有须再办理、再报告的项目，无需再次测评。")
     items = [item for item in ballot.items if str(item.id) in failing]
-    return _next_round(ballot, items, seats=None, action="reappraisal_created", actor=actor)
+    return _next_round(ballot, items, seats=None, action="reappraisal_created", actor=actor, meeting=meeting)

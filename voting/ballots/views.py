@@ -152,6 +152,14 @@ def act(bid, action):
 @require(MANAGE_MEETINGS)
 def next_round(bid, action):
     ballot = _ballot(bid, write=True)
+    campaign = None
+    if action == "reappraisal":
+        from voting.appraisals import services as appraisals
+
+        campaign = appraisals.campaign_of_ballot(ballot)
+    if campaign is not None:
+        # A campaign's round goes through its re-report cycle: the campaign page holds it.
+        return redirect(url_for("appraisals.campaign", cid=campaign.id))
     start = services.start_runoff if action == "runoff" else services.start_reappraisal
     try:
         child = start(ballot, actor=_actor())

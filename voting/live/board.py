@@ -109,14 +109,20 @@ def ballot_board(ballot: Ballot, *, with_not_voted: bool) -> dict:
     not_voted = (ballots.deputies_not_voted(ballot)
                  if with_not_voted and ballot.state == BallotState.open.value else [])
     results = entry["results"]
-    next_round_done = any(b.parent_id == ballot.id for b in ballots.ballots_of_meeting(ballot.meeting))
+    next_round_done = ballots.has_next_round(ballot)
     can_runoff = bool(results and ballot.kind == "selection" and not results["void"] and not next_round_done
                       and (results["runoff"] or results["seats_unfilled"] > 0))
     can_reappraise = bool(results and ballot.kind == "appraisal" and not results["void"] and not next_round_done
                           and any(row["outcome"] == "rereport_required" for row in results["rows"]))
+    campaign = None
+    if ballot.kind == "appraisal":
+        from voting.appraisals.services import campaign_of_ballot
+
+        campaign = campaign_of_ballot(ballot)
     text = results["rule_text"] if results else rule_text(ballot.kind, rule_from_json(ballot.kind, ballot.rule),
                                                           ballot.seats)
     return {**entry, "not_voted": not_voted, "can_runoff": can_runoff, "can_reappraise": can_reappraise,
+            "campaign_id": campaign.id if campaign is not None else None,
             "figures": meetings.attendance_figures(ballot.meeting), "rule_text": text}
 
 
