@@ -100,8 +100,13 @@ def _template_helpers():
     return {"nav_links": nav_links, "role_label": lambda r: ROLE_LABELS.get(r, r), "endpoints": endpoints}
 
 
+# Endpoints that read first and take the write lock themselves, only for their short
+# write at the end (a cast: checks and sealing outside SQLite's single write lock).
+READ_FIRST_ENDPOINTS = {"api.cast_vote"}
+
+
 def _before_request():
-    write_intent.set(request.method not in READ_METHODS)
+    write_intent.set(request.method not in READ_METHODS and request.endpoint not in READ_FIRST_ENDPOINTS)
     # NUL never belongs in text and PostgreSQL refuses it: stop it before any query sees it.
     if any("\x00" in value for values in (request.args, request.form, request.view_args or {})
            for value in (values.values() if hasattr(values, "values") else [])

@@ -38,6 +38,7 @@ from voting.ballots.models import (
     Participation,
     TallySheet,
 )
+from voting.database import write_intent
 from voting.extensions import db
 from voting.integrity import audit, keys, sealing
 from voting.integrity.canonical import canonical_json
@@ -401,14 +402,23 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple
 
     Refusals: 400 bad body or missing key · 404 other meeting · 409 ballot_not_open ·
     403 not_eligible (not present when the ballot opened) · 409 already_voted ·
-    422 too_many_yes / unknown_item / unknown_choice. A refusal stores nothing."""
+    422 too_many_yes / unknown_item / unknown_choice. A refusal stores nothing.
+
+    Two transactions: the checks and the sealing run in a read transaction; then a
+    short write transaction takes the lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
+    ballot row FOR SHARE, which `close` must wait for), checks again that the ballot
+    is open and the deputy has not voted, and writes the participation, the cast
+    ballot and the idempotency record together. So a hall of tablets queues only for
+    the few milliseconds of the write, never for another tablet's checks."""
     idempotency_key = _checked_idempotency_key(idempotency_key)
     choices = _checked_choices_shape(choices)
     key_hash = idempotency.record_key(deputy.id, ballot.id, idempotency_key, choices)
     receipt = _replayed_receipt(key_hash, idempotency_key)
     if receipt is not None:
         return receipt, False
-    ballot = _lock_ballot(ballot.id, for_update=False)
+    ballot = db.session.get(Ballot, ballot.id, populate_existing=True)
+    if ballot is None:
+        raise VotingError(404, "not_found", "未找到该表决。")
     if ballot.meeting_id != deputy.meeting_id:
         raise VotingError(404, "not_found", "未找到该表决。")
     if ballot.state != BallotState.open.value:
@@ -427,14 +437,37 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple
     except ChoiceError as error:
         raise VotingError(422, error.code, error.message)
     sealed, tracker = _seal_choices(ballot, completed)
-    db.session.add(Participation(ballot_id=ballot.id, deputy_id=deputy.id, channel="tablet"))
-    db.session.add(CastBallot(id=secrets.token_hex(16), ballot_id=ballot.id, tracker=tracker, sealed=sealed,
+    ballot_id, deputy_id = ballot.id, deputy.id
+    named = None if ballot.secret else canonical_json(completed).decode()
+    sealed_receipt = idempotency.seal_receipt(idempotency_key, key_hash, tracker)
+    db.session.commit()  # end the read transaction (the cast itself has written nothing yet)
+    previous_intent = write_intent.set(True)
+    try:
+        return _store_cast(ballot_id, deputy_id, key_hash, idempotency_key, sealed, tracker, named, sealed_receipt)
+    finally:
+        write_intent.reset(previous_intent)
+
+
+def _store_cast(ballot_id: int, deputy_id: int, key_hash: str, idempotency_key: str, sealed: bytes, tracker: str,
+                named: str | None, sealed_receipt: bytes) -> tuple[str, bool]:
+    """The write half of `cast_vote`, in one transaction under the lock."""
+    state = db.session.scalar(select(Ballot.state).where(Ballot.id == ballot_id).with_for_update(read=True))
+    if state != BallotState.open.value:
+        db.session.rollback()
+        raise VotingError(409, "ballot_not_open", "本项表决当前不在投票中。")
+    if db.session.get(Participation, (ballot_id, deputy_id)) is not None:
+        # The same request may have been stored since we looked (a retry racing its original).
+        receipt = _replayed_receipt(key_hash, idempotency_key)
+        db.session.rollback()
+        if receipt is not None:
+            return receipt, False
+        raise _voted_already()
+    db.session.add(Participation(ballot_id=ballot_id, deputy_id=deputy_id, channel="tablet"))
+    db.session.add(CastBallot(id=secrets.token_hex(16), ballot_id=ballot_id, tracker=tracker, sealed=sealed,
                               channel="tablet", invalid=False))
-    if not ballot.secret:
-        db.session.add(NamedVote(ballot_id=ballot.id, deputy_id=deputy.id, choices=canonical_json(completed).decode()))
-    db.session.add(IdempotencyRecord(key_hash=key_hash, ballot_id=ballot.id,
-                                     receipt=idempotency.seal_receipt(idempotency_key, key_hash, tracker)))
-    ballot_id = ballot.id
+    if named is not None:
+        db.session.add(NamedVote(ballot_id=ballot_id, deputy_id=deputy_id, choices=named))
+    db.session.add(IdempotencyRecord(key_hash=key_hash, ballot_id=ballot_id, receipt=sealed_receipt))
     try:
         db.session.commit()
     except IntegrityError:
@@ -443,7 +476,7 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple
         receipt = _replayed_receipt(key_hash, idempotency_key)
         if receipt is not None:
             return receipt, False
-        if db.session.get(Participation, (ballot_id, deputy.id)) is None:
+        if db.session.get(Participation, (ballot_id, deputy_id)) is None:
             raise  # not a double vote (cannot happen short of a tracker collision): a real error
         raise _voted_already()
     return tracker, True
