@@ -107,7 +107,8 @@ def test_empty_choices_is_a_blank_ballot(live):
 def test_ballot_not_open_is_409(live, api, staff):
     draft = live.ballot(kind="motion", items=1)
     response = live.vote(0, draft["id"], {})
-    assert response.status_code == 404  # deputies do not see drafts at all
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "ballot_not_open"
+    assert live.api.get(f"/api/v1/ballots/{draft['id']}", live.token(0)).status_code == 404  # nor read it
     live.act(live.bid, "close")
     response = live.vote(0, live.bid, {live.ids[0]: "yes"})
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "ballot_not_open"

@@ -179,6 +179,12 @@ def not_voted(bid):
 @bp.post("/ballots/<bid>/votes")
 @require(CAST_VOTE)
 def cast_vote(bid):
+    principal = current_principal()
+    draft = db.session.get(Ballot, path_id(bid))
+    if (draft is not None and draft.state == BallotState.draft.value and principal.is_deputy
+            and principal.meeting_id == draft.meeting_id):
+        # API.md: a vote on a ballot that is not open is 409 ballot_not_open, a draft included.
+        raise VotingError(409, "ballot_not_open", "本项表决尚未开始投票。")
     ballot = load_ballot(bid)
     key = request.headers.get("Idempotency-Key")
     if not key or not key.strip():
