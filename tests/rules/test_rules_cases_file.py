@@ -117,3 +117,12 @@ def test_module_entry_point_runs_the_checker(tmp_path, monkeypatch, capsys):
 
 def test_importing_the_entry_point_runs_nothing():
     assert importlib.import_module("voting.rules.__main__").main is main
+
+
+def test_the_vendored_copy_equals_the_shared_cases():
+    from tests.rules.conftest import VENDORED_CASES, shared_cases_path
+
+    shared = shared_cases_path()
+    if shared is None:
+        pytest.skip("no shared/ beside this checkout: the vendored copy is the only one")
+    assert json.loads(VENDORED_CASES.read_text("utf-8")) == json.loads(shared.read_text("utf-8"))
