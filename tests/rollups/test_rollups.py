@@ -149,21 +149,69 @@ def test_two_township_sittings_at_once_do_not_cross(api, city, app):
         assert sum(yes.values()) == 8
 
 
-def test_appraisal_outcomes_roll_up(api, city, client):
-    sitting = Sitting(api, city["staff"][0], size=5, name="甲县常委会会议")
-    sitting.check_in(range(5))
-    ballot = sitting.ballot(kind="appraisal", items=2)
+def _appraisal(sitting, items: dict[str, str], votes: dict[str, list[str]], rule=None, parent=None) -> dict:
+    """An appraisal ballot of `items` (reference -> title), or the re-appraisal round of
+    `parent`; each deputy i votes votes[reference][i]; opened and closed."""
+    api = sitting.api
+    if parent is None:
+        body = {"kind": "appraisal", "title": "年终满意度测评",
+                "items": [{"title": title, "reference": ref} for ref, title in items.items()]}
+        if rule is not None:
+            body["rule"] = rule
+        response = api.post(f"/api/v1/meetings/{sitting.mid}/ballots", sitting.secretariat, json=body)
+    else:
+        response = api.post(f"/api/v1/ballots/{parent['id']}/reappraisal", sitting.secretariat)
+    assert response.status_code == 201, response.get_json()
+    ballot = response.get_json()
     sitting.act(ballot["id"], "open")
-    good, poor = (item["id"] for item in ballot["items"])
-    for deputy in range(5):
-        choices = {good: "satisfied", poor: "unsatisfied" if deputy < 2 else "basically_satisfied"}
+    ids = {item["reference"]: item["id"] for item in ballot["items"]}
+    for deputy in range(len(sitting.deputies)):
+        choices = {ids[ref]: votes[ref][deputy] for ref in ids}
         assert sitting.vote(deputy, ballot["id"], choices).status_code == 201
     sitting.act(ballot["id"], "close")
-    outcomes = {item["id"]: item["outcome"] for item in sitting.tally(ballot["id"]).get_json()["items"]}
-    assert outcomes == {good: "satisfactory", poor: "rereport_required"}  # 3/5 < 4/5
+    return ballot
+
+
+S, B, U = "satisfied", "basically_satisfied", "unsatisfied"
+THREE_OF_FIVE = [S, B, S, U, U]   # 60%: below 80%, re-report
+FOUR_OF_FIVE = [S, S, B, S, U]    # exactly 80%: satisfactory, not below
+ALL = [S] * 5
+
+
+def test_appraisal_outcomes_roll_up(api, city, client):
+    """'满意率低于80%的 K 项' counts project reports whose latest rate-mode round is below
+    80%: not officials, not graded appraisals, not a report that passed its re-appraisal.
+    The 再办理、再报告 column counts every item sent back at least once."""
+    first = Sitting(api, city["staff"][0], size=5, name="甲县常委会会议")
+    first.check_in(range(5))
+    round1 = _appraisal(first, {"project:1": "老旧小区改造", "project:2": "学校食堂", "official:1": "某局长",
+                                "project:3": "农村公路", "project:4": "社区食堂"},
+                        {"project:1": THREE_OF_FIVE, "project:2": ALL, "official:1": THREE_OF_FIVE,
+                         "project:3": THREE_OF_FIVE, "project:4": FOUR_OF_FIVE})
+    # Round 2 of the three sent back: the road passes, the housing report and the official do not.
+    _appraisal(first, {}, {"project:1": THREE_OF_FIVE, "official:1": THREE_OF_FIVE, "project:3": ALL},
+               parent=round1)
+    second = Sitting(api, city["staff"][1], size=5, name="乙县常委会会议")
+    second.check_in(range(5))
+    # A graded appraisal (述职评议 style) sends an item back without a satisfaction rate below 80%.
+    _appraisal(second, {"project:9": "城乡供水"}, {"project:9": [U] * 5}, rule={"mode": "graded"})
+
     from voting.meetings.models import Meeting
 
-    year = db.session.get(Meeting, int(sitting.mid)).year or db.session.get(Meeting, int(sitting.mid)).created_at.year
+    meeting = db.session.get(Meeting, int(first.mid))
+    year = meeting.year or meeting.created_at.year
     client.post("/login", data={"username": city["city_leader"].username, "password": PASSWORD})
     text = client.get(f"/rollups?year={year}").get_data(as_text=True)
     assert "满意率低于80%的 1 项" in text
+    assert "满意率低于80%的项目" in text  # the column, and the note that defines it
+
+    export = client.get(f"/rollups/export.xlsx?year={year}")
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    headers = [cell.value for cell in sheet[4]]
+    rows = {row[0]: dict(zip(headers, row)) for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]}
+    figures = {name: (rows[name]["测评项目（项）"], rows[name]["满意（项）"], rows[name]["再办理、再报告（项）"],
+                      rows[name]["满意率低于80%的项目（项）"]) for name in rows if name in
+               [c.name for c in city["counties"]] + ["合计"]}
+    assert figures == {city["counties"][0].name: (5, 3, 3, 1), city["counties"][1].name: (1, 0, 1, 0),
+                       "合计": (6, 3, 4, 1)}
+    assert sheet.cell(row=2, column=1).value.endswith("满意率低于80%的 1 项。")

@@ -7,6 +7,13 @@ is missing here fails the test, so no new route can be forgotten.
 Roles: anonymous; a deputy of this meeting; a deputy of another county's meeting; station,
 department, teller, leader, secretariat and admin of this county; the secretariat of
 another county; the leader and the secretariat of the parent city.
+
+Every id in a route is a real record of this county (the `world` fixture: meeting,
+ballots, deputies, station, deputy code, proposal and its photo, candidates, a tracked
+project with its photo, update, milestone, inspection and supervision proposal, an
+appraisal campaign with its items, re-reports and attachment), so that an allowed caller
+must reach it (404 fails) and a refused one is refused for the right reason. A route
+whose arguments the fixture cannot fill fails the test too.
 """
 import pytest
 
@@ -78,6 +85,7 @@ EXPECTATIONS = {
     ("GET", "collection.proposal"): (PRR,), ("POST", "collection.decline"): (PRS,), ("POST", "collection.merge"): (PRS,),
     ("POST", "collection.reply"): (PRS,), ("POST", "collection.change_status"): (PRS,),
     ("GET", "collection.staff_intake"): (PRSUB,), ("POST", "collection.staff_intake"): (PRSUB,),
+    ("GET", "collection.staff_similar"): (PRSUB,),
     ("GET", "collection.stations"): (SR,), ("POST", "collection.create_station"): (SM,), ("GET", "collection.edit_station"): (SM,),
     ("POST", "collection.edit_station"): (SM,), ("GET", "collection.station_poster"): (SR,),
     ("POST", "collection.import_stations"): (SM,), ("GET", "collection.station_template"): (SR,),
@@ -126,12 +134,110 @@ def _rule_methods(app):
             yield method, rule
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DEPARTMENT = "矩阵测试局"
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _collection_records(county, station) -> dict:
+    """A proposal with a photo, two draft candidates (one to edit, one to delete) and a
+    deputy code, all in `county`."""
+    from tests.collection.conftest import GOOD
+    from voting.collection import services as collection
+
+    proposal = collection.submit_proposal(GOOD, body_id=county.id, station=station, photos=[("p.png", _png())])
+    candidate = collection.create_candidate(county.id, {"year": "2026", "title": "矩阵候选项目",
+                                                        "department": DEPARTMENT, "budget": "100"}, "test")
+    doomed = collection.create_candidate(county.id, {"year": "2026", "title": "矩阵待删候选项目",
+                                                     "department": DEPARTMENT, "budget": "50"}, "test")
+    code = collection.create_deputy_code(county.id, {"code": "MXD01", "deputy_name": "矩阵代表",
+                                                     "station_id": str(station.id)}, "test")
+    return {"proposal_id": proposal.id, "photo_id": proposal.photos[0].id, "tracking_code": proposal.tracking_code,
+            "candidate_id": candidate.id, "doomed_candidate_id": doomed.id, "code_id": code.id,
+            "deputy_code": code.code}
+
+
+def _tracking_records(department, sitting) -> dict:
+    """A project chosen by a real selection ballot of the sitting (closed, published),
+    of `department`, with a public photo, a draft update, a milestone, an inspection
+    and its supervision proposal."""
+    from voting.extensions import db
+    from voting.tracking import services as tracking
+    from voting.tracking.models import LivelihoodProject
+
+    ballot = sitting.ballot(items=2, seats=1)
+    sitting.act(ballot["id"], "open")
+    first = str(ballot["items"][0]["id"])
+    for index in range(3):
+        assert sitting.vote(index, ballot["id"], {first: "yes"}).status_code in (200, 201)
+    sitting.act(ballot["id"], "close")
+    sitting.act(ballot["id"], "publish")
+    db.session.expire_all()
+    project = db.session.query(LivelihoodProject).filter_by(ballot_item_id=int(first)).one()
+    project.department = DEPARTMENT
+    db.session.commit()
+    published = tracking.create_update(project, department, {"percent": "30", "text": "主体结构已开工"},
+                                       [("u.png", _png())], publish=True)
+    draft = tracking.create_update(project, department, {"percent": "40", "text": "草稿进展"}, publish=False)
+    milestone = tracking.add_milestone(project, {"title": "完成设计", "due_date": "2026-06-30"}, "test")
+    inspection = tracking.record_inspection(project, {"visited_on": "2026-05-01", "deputies": "矩阵代表",
+                                                      "findings": "进度正常", "proposals": "加快进度"}, [], "test")
+    return {"project_id": project.id, "project_photo_id": published.photos[0].id, "update_id": draft.id,
+            "milestone_id": milestone.id, "inspection_id": inspection.id,
+            "supervision_id": inspection.proposals[0].id, "ballot_id": project.ballot_item.ballot_id}
+
+
+def _appraisal_records(county, department, sitting) -> dict:
+    """A rate-mode campaign of two project reports and one official, voted in the
+    sitting's meeting: both reports fall below 80% and are sent back; one re-report is
+    submitted with a PDF attachment, the other is still due."""
+    from tests.appraisals.conftest import make_project
+    from voting.appraisals import services as appraisals
+    from voting.appraisals.models import Rereport
+    from voting.extensions import db
+
+    first = make_project(county, "矩阵老旧小区改造", DEPARTMENT)
+    second = make_project(county, "矩阵学校食堂提升", DEPARTMENT)
+    [official] = appraisals.import_officials(county.id, [(2, {"name": "矩阵某某", "post": "局长",
+                                                               "department": DEPARTMENT})], "test")
+    campaign = appraisals.create_campaign(county.id, {"title": "矩阵满意度测评", "year": "2026", "mode": "rate",
+                                                      "fraction": "4/5", "inclusive": "1", "base": "item_valid"},
+                                          "test")
+    appraisals.add_items(campaign, project_ids=[first.id, second.id], official_ids=[official.id], actor="test")
+    from voting.meetings.models import Meeting
+
+    ballot = appraisals.create_ballot(campaign, db.session.get(Meeting, int(sitting.mid)), "test")
+    items = {item.reference: str(item.id) for item in ballot.items}
+    sitting.act(ballot.id, "open")
+    for index in range(3):
+        choices = {items[f"project:{first.id}"]: "unsatisfied", items[f"project:{second.id}"]: "unsatisfied",
+                   items[f"official:{official.id}"]: "satisfied"}
+        assert sitting.vote(index, ballot.id, choices).status_code in (200, 201)
+    sitting.act(ballot.id, "close")
+    db.session.expire_all()
+    campaign = db.session.get(type(campaign), campaign.id)
+    done, due = sorted(appraisals.mark_rereports(campaign, "2026-12-20", "test"), key=lambda r: r.id)
+    appraisals.submit_rereport(db.session.get(Rereport, done.id), department, "已完成整改", [("r.pdf", PDF)])
+    done = db.session.get(Rereport, done.id)
+    return {"cid": campaign.id, "iid": done.item_id, "rid": done.id, "due_rid": due.id,
+            "aid": done.attachments[0].id}
+
+
 @pytest.fixture
 def world(app, api):
     city = gen_body("矩阵测试市", level="city")
     county = gen_body("矩阵测试甲县", parent=city)
     other = gen_body("矩阵测试乙县", parent=city)
-    users = {role: gen_user(STAFF_ROLE[role], county, department="矩阵测试局" if role == "department" else None)
+    users = {role: gen_user(STAFF_ROLE[role], county, department=DEPARTMENT if role == "department" else None)
              for role in ("station", "department", "teller", "leader", "secretariat", "admin")}
     users["foreign_secretariat"] = gen_user("secretariat", other)
     users["parent_leader"] = gen_user("leader", city)
@@ -149,9 +255,26 @@ def world(app, api):
     db.session.add(station)
     db.session.commit()
     values = {"mid": int(sitting.mid), "bid": int(ballot["id"]), "did": int(sitting.deputies[1]["id"]),
-              "ballot_id": int(ballot["id"]), "code": "MX01", "station_id": station.id, "year": 2026,
-              "secret": sitting.deputies[2]["card"], "tracking_code": "MS-0000-0000", "action": None}
+              "code": "MX01", "station_id": station.id, "year": 2026,
+              "secret": sitting.deputies[2]["card"], "action": None}
+    values.update(_collection_records(county, station))
+    values.update(_tracking_records(users["department"], sitting))
+    values.update(_appraisal_records(county, users["department"], sitting))
     return {"users": users, "sitting": sitting, "elsewhere": elsewhere, "values": values}
+
+
+# Where one argument name stands for different records, or a request would destroy the
+# record the next route needs: the value to use, per endpoint and argument.
+OVERRIDES = {
+    ("collection.delete_candidate", "candidate_id"): "doomed_candidate_id",
+    ("tracking.photo", "photo_id"): "project_photo_id",
+    ("tracking.public_photo", "photo_id"): "project_photo_id",
+    ("tracking.reply", "proposal_id"): "supervision_id",
+    ("appraisals.submit_rereport", "rid"): "due_rid",
+    **{(endpoint, "code"): "deputy_code" for endpoint in ("collection.deputy_intake", "collection.deputy_qr",
+                                                          "collection.deputy_similar",
+                                                          "collection.deputy_intake_submit")},
+}
 
 
 def _url(app, rule, values):
@@ -160,7 +283,7 @@ def _url(app, rule, values):
         if name == "action":
             args[name] = "open" if "open" in str(rule) else "runoff"
         else:
-            args[name] = values.get(name, FAKE_ID)
+            args[name] = values.get(OVERRIDES.get((rule.endpoint, name), name), FAKE_ID)
     with app.test_request_context():
         from flask import url_for
 
@@ -187,29 +310,33 @@ def _clients(app, api, world):
     return sessions, tokens
 
 
+FOREIGN = ("foreign_secretariat", "other_deputy")
+
+
 def expected(policy, role, method, real_ids):
-    """'allowed', or the set of statuses a refusal may have."""
+    """'allowed', or the set of statuses a refusal may have. Another county's records
+    do not exist for its staff and deputies (404); a parent body's staff read its
+    children's records but change nothing there (403)."""
     if policy == PUBLIC:
         return "allowed"
     if policy == SCREEN:
         return {403, 404}  # without the screen token nobody sees the hall screen
     if role == "anonymous":
         return "anonymous"
+    if policy in (SIGNED_IN, BEARER, LIVE) and role in FOREIGN and real_ids:
+        return {404}
     if policy in (SIGNED_IN, BEARER):
         return "allowed"
     if policy == DEPUTY_PAGE:  # staff are sent to their dashboard
         return "allowed" if role in ("deputy", "other_deputy") else {302, 403}
     if policy == LIVE:
-        if role in ("deputy", "teller", "leader", "secretariat", "admin", "parent_leader", "parent_secretariat",
-                    "station", "department"):
-            return "allowed" if role in ("deputy", "teller", "leader", "secretariat", "admin",
-                                         "parent_leader", "parent_secretariat") else {403, 404}
-        return {403, 404}
+        return "allowed" if role in ("deputy", "teller", "leader", "secretariat", "admin",
+                                     "parent_leader", "parent_secretariat") else {403, 404}
     staff_role = STAFF_ROLE.get(role, "deputy")
     if not any(p in PERMISSIONS[staff_role] for p in policy):
         return {403}
-    if role in ("foreign_secretariat", "other_deputy") and real_ids:
-        return {403, 404}
+    if role in FOREIGN and real_ids:
+        return {404}
     if role.startswith("parent_") and real_ids and (method == "POST" or set(policy) <= ACTING):
         return {403}
     return "allowed"
@@ -231,6 +358,9 @@ def test_authorization_matrix(app, api, world):
     for method, rule in routes:
         policy = EXPECTATIONS[(method, rule.endpoint)]
         url, real_ids = _url(app, rule, world["values"])
+        if set(rule.arguments) - {"action", "year"} and not real_ids:
+            failures.append(f"{method} {rule.rule}: no real record for its arguments in the world fixture")
+            continue
         is_api = url.startswith("/api/")
         outcomes = {role: expected(policy, role, method, real_ids) for role in ROLES}
         # Refused callers first, so an allowed change cannot alter what they see.
@@ -252,7 +382,9 @@ def test_authorization_matrix(app, api, world):
             if status >= 500:
                 failures.append(f"{method} {url} as {role}: {status}")
             elif want == "allowed":
-                if status in DENIED:
+                # With real records an allowed caller must reach them: 404 would mean the
+                # route (or the world below) is wrong, and would hide what it does.
+                if status in DENIED or (real_ids and status == 404):
                     failures.append(f"{method} {url} as {role}: {status}, expected access")
             elif want == "anonymous":
                 if status not in ((401,) if is_api else (302, 401)):

@@ -8,6 +8,7 @@ here: the figures are sums of what each child body's own pages show.
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from voting.tracking.services import status_counts
 
 LEVEL_SCOPE = {"province": "全省", "city": "全市", "county": "全县", "township": "全乡镇"}
 FINISHED = ("closed", "published")
+SATISFACTION_BAR = Fraction(4, 5)  # the headline's "满意率低于80%"
 
 
 @dataclass
@@ -32,6 +34,7 @@ class BodyFigures:
     appraised: int = 0
     satisfactory: int = 0
     rereport: int = 0
+    below_bar: int = 0
 
 
 @dataclass
@@ -53,6 +56,10 @@ class Rollup:
         return sum(row.rereport for row in self.rows)
 
     @property
+    def below_bar(self) -> int:
+        return sum(row.below_bar for row in self.rows)
+
+    @property
     def satisfactory(self) -> int:
         return sum(row.satisfactory for row in self.rows)
 
@@ -67,7 +74,7 @@ class Rollup:
     def summary(self) -> str:
         scope = LEVEL_SCOPE.get(self.parent.level, "本级")
         return (f"{scope}县乡两级票决产生民生实事项目 {self.projects} 项，总投资 {format_wan(self.budget)} 万元，"
-                f"满意率低于80%的 {self.rereport} 项。")
+                f"满意率低于80%的 {self.below_bar} 项。")
 
 
 def format_wan(amount: Decimal) -> str:
@@ -84,32 +91,59 @@ def descendants(parent: Body) -> list[Body]:
     return ordered
 
 
-def _appraisal_outcomes(body_id: int, year: int) -> tuple[int, int, int]:
-    """(items appraised, finally satisfactory, sent back at least once) for a body's year.
-    A re-appraisal item continues its parent item (source_item_id), so each appraised
-    report or official counts once, with its latest outcome deciding 'satisfactory'."""
+@dataclass
+class AppraisalOutcomes:
+    appraised: int = 0     # items appraised (project reports and officials), each once
+    satisfactory: int = 0  # of those, satisfactory in their latest round
+    rereport: int = 0      # sent back for 再办理、再报告 at least once (any mode, any kind)
+    below_bar: int = 0     # project reports whose latest rate-mode satisfaction rate is below 80%
+
+
+def _below_bar(rate) -> bool:
+    if rate is None:
+        return False
+    try:
+        return Fraction(str(rate)) < SATISFACTION_BAR
+    except (ValueError, ZeroDivisionError):
+        return False
+
+
+def _appraisal_outcomes(body_id: int, year: int) -> AppraisalOutcomes:
+    """A body's appraisal figures for a year, from the signed sheets. A re-appraisal item
+    continues its parent item (source_item_id), so each appraised report or official
+    counts once, with its latest round deciding 'satisfactory' and 'below 80%'.
+
+    'Below 80%' is the headline's figure: only project reports (reference "project:<id>")
+    appraised by satisfaction rate, whose rate in their latest round is under 4/5.
+    Officials, and graded or weighted appraisals, have no satisfaction rate in that sense."""
     rows = db.session.execute(
         select(Ballot, TallySheet).join(TallySheet, TallySheet.ballot_id == Ballot.id)
         .join(Meeting, Meeting.id == Ballot.meeting_id)
         .where(Ballot.body_id == body_id, Ballot.kind == "appraisal", Ballot.state.in_(FINISHED))
         .order_by(Ballot.round, Ballot.id)
     ).all()
-    latest: dict[int, str] = {}
+    latest: dict[int, tuple[str | None, bool]] = {}
     sent_back: set[int] = set()
     for ballot, sheet_row in rows:
         if _ballot_year(ballot) != year:
             continue
-        outcomes = {item["id"]: item.get("outcome") for item in sheet_row.sheet.get("items", [])}
+        rate_mode = ballot.rule.get("mode", "rate") == "rate"
+        entries = {entry["id"]: entry for entry in sheet_row.sheet.get("items", [])}
         for item in ballot.items:
-            root = _root_id(item)
-            outcome = outcomes.get(str(item.id))
-            latest[root] = outcome
+            root = _root_item(item)
+            entry = entries.get(str(item.id)) or {}
+            outcome = entry.get("outcome")
+            report = (root.reference or "").startswith("project:")
+            latest[root.id] = (outcome, rate_mode and report and _below_bar(entry.get("rate")))
             if outcome == "rereport_required":
-                sent_back.add(root)
-    return len(latest), sum(1 for o in latest.values() if o == "satisfactory"), len(sent_back)
+                sent_back.add(root.id)
+    return AppraisalOutcomes(appraised=len(latest),
+                             satisfactory=sum(1 for o, _ in latest.values() if o == "satisfactory"),
+                             rereport=len(sent_back), below_bar=sum(1 for _, b in latest.values() if b))
 
 
-def _root_id(item) -> int:
+def _root_item(item):
+    """The round-1 item a re-appraisal item continues (the item itself in round 1)."""
     from voting.ballots.models import BallotItem
 
     seen = item
@@ -118,7 +152,7 @@ def _root_id(item) -> int:
         if parent is None:
             break
         seen = parent
-    return seen.id
+    return seen
 
 
 def _ballot_year(ballot: Ballot) -> int:
@@ -132,14 +166,15 @@ def body_figures(body: Body, year: int, today: date) -> BodyFigures:
         select(LivelihoodProject).where(LivelihoodProject.body_id == body.id, LivelihoodProject.year == year,
                                         LivelihoodProject.ballot_item_id.is_not(None))
         .order_by(LivelihoodProject.id)).scalars())
-    appraised, satisfactory, rereport = _appraisal_outcomes(body.id, year)
+    outcomes = _appraisal_outcomes(body.id, year)
     return BodyFigures(
         body=body,
         projects=len(projects),
         budget=sum((p.budget or Decimal("0") for p in projects), Decimal("0")),
         departments=sorted({p.department for p in projects if p.department}),
         statuses=status_counts(projects, today),
-        appraised=appraised, satisfactory=satisfactory, rereport=rereport,
+        appraised=outcomes.appraised, satisfactory=outcomes.satisfactory, rereport=outcomes.rereport,
+        below_bar=outcomes.below_bar,
     )
 
 

@@ -10,7 +10,7 @@ from voting.accounts.views import add_dashboard_link
 from voting.collection.charts import bar_chart
 from voting.extensions import db
 from voting.rollups import services
-from voting.rollups.exports import rollup_xlsx
+from voting.rollups.exports import NOTE, rollup_xlsx
 from voting.tracking.progress import STATUS_LABELS
 
 bp = Blueprint("rollups", __name__, url_prefix="/rollups")
@@ -39,7 +39,7 @@ def index():
     data = services.rollup(parent, year, date.today())
     chart = bar_chart([(row.body.name, row.projects) for row in data.rows], f"{year} 年各机构票决产生项目数")
     return render_template("rollups/index.html", data=data, years=years, chart=chart, statuses=STATUS_LABELS,
-                           format_wan=services.format_wan)
+                           format_wan=services.format_wan, note=NOTE)
 
 
 @bp.get("/export.xlsx")
