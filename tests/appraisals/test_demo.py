@@ -13,4 +13,4 @@ def test_demo_is_idempotent(app, body):
     db.session.commit()
     assert demo.seed({"main": body}) == []
     assert db.session.scalar(select(func.count()).select_from(AppraisalCampaign)) == 2
-    assert db.session.scalar(select(func.count()).select_from(Official)) == 5
+    assert db.session.scalar(select(func.count()).select_from(Official)) == 8

@@ -29,13 +29,21 @@ OUTCOME_NAMES = {
 
 
 def chinese_number(number: int) -> str:
-    """Small counts as Chinese numerals (三分之二); larger ones stay in digits,
-    which is how printed rules write them."""
+    """Counts below 1000 as Chinese numerals (三分之二, 一百二十分之七十一); larger ones
+    stay in digits, which is how printed rules write them."""
     if number < 10:
         return _DIGITS[number]
     if number < 100:
         tens, ones = divmod(number, 10)
         return ("" if tens == 1 else _DIGITS[tens]) + "十" + ("" if ones == 0 else _DIGITS[ones])
+    if number < 1000:
+        hundreds, rest = divmod(number, 100)
+        head = _DIGITS[hundreds] + "百"
+        if rest == 0:
+            return head
+        if rest < 10:
+            return head + "零" + _DIGITS[rest]
+        return head + ("一" if rest < 20 else "") + chinese_number(rest)
     return str(number)
 
 
@@ -47,6 +55,8 @@ def share_words(share: Fraction) -> str:
         return "全数"
     if share == 0:
         return "零"
+    if share.denominator == 100:
+        return f"百分之{chinese_number(share.numerator)}"
     return f"{chinese_number(share.denominator)}分之{chinese_number(share.numerator)}"
 
 
