@@ -34,7 +34,7 @@ test-sqlite: setup
 	VOTING_TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgres: setup
-	VOTING_TEST_DB=postgres $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	VOTING_TEST_DB=postgres $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) -m bench
