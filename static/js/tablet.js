@@ -235,7 +235,10 @@
   }
 
   function renderBallot() {
-    $("ballot-title").textContent = ballot.title + (ballot.round > 1 ? "（第" + ballot.round + "轮）" : "");
+    // a later round's title usually says its round already (……（第2轮）): say it once
+    var suffix = "（第" + ballot.round + "轮）";
+    var named = ballot.title.slice(-suffix.length) === suffix;
+    $("ballot-title").textContent = ballot.title + (ballot.round > 1 && !named ? suffix : "");
     $("ballot-rule").textContent = ballot.rule_text || "";
     alertText("");
     var list = $("ballot-items");
