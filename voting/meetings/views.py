@@ -6,7 +6,7 @@ Views authorize, parse, call one service and render; the services are those of t
 live voting core (voting.meetings.services, voting.ballots.services) plus
 voting.meetings.{roster_files,cards} and voting.live.
 """
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import NotFound
 
@@ -334,4 +334,14 @@ def tablet():
                                message="这台平板使用的登录卡已被补发的新卡取代，请扫描新的登录卡。"), 403
     rows = [{"ballot": b, "voted": ballots.has_voted(b, deputy)} for b in ballots.ballots_for_deputy(deputy)]
     return render_template("meetings/tablet.html", deputy=deputy, meeting=deputy.meeting, rows=rows,
-                           option_names=OPTION_NAMES)
+                           option_names=OPTION_NAMES, comments_url=_comments_url(deputy))
+
+
+def _comments_url(deputy: Deputy) -> str | None:
+    """The anonymous comments page (述职评议意见), when the deputy's meeting holds an
+    officials' appraisal whose ballot is in it; otherwise None (no link)."""
+    if "appraisals.comments" not in current_app.view_functions:
+        return None  # the appraisals package is not installed
+    from voting.appraisals.services import comment_targets
+
+    return url_for("appraisals.comments") if comment_targets(deputy) else None
