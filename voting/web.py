@@ -1,6 +1,8 @@
 """Wiring of blueprints, error pages, security headers and the login loader."""
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from voting.api.errors import ApiError, error_response, handle_api_error, handle_http_exception_as_json, wants_json
@@ -174,6 +176,22 @@ def _register_error_handlers(app: Flask) -> None:
             return redirect(url_for("accounts.login", next=request.full_path))
         return _error_page(error.code or 500)
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def database_busy(error):
+        """No database connection free within the pool timeout, the SQLite write lock not
+        obtained within busy_timeout, or the server unreachable: nothing was stored, so
+        the client may retry (a tablet does, with the same Idempotency-Key)."""
+        db.session.rollback()
+        app.logger.warning("database busy or unavailable on %s %s: %s", request.method, request.path,
+                           type(error).__name__)
+        if wants_json():
+            response = error_response(503)
+        else:
+            response = app.make_response((_error_page(503)))
+        response.headers["Retry-After"] = "1"
+        return response
+
     @app.errorhandler(Exception)
     def unexpected(error):
         db.session.rollback()
@@ -198,6 +216,7 @@ ERROR_TEXT = {
     405: ("不支持的操作", "此页面不支持该操作方式。"),
     413: ("内容过大", "上传的文件或提交的内容过大。"),
     429: ("操作过于频繁", "请稍等片刻再试。"),
+    503: ("服务器繁忙", "服务器暂时繁忙，请稍等片刻后刷新重试。"),
     500: ("系统出错", "系统暂时出现问题，请稍后重试或联系管理员。"),
 }
 

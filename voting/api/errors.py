@@ -14,6 +14,7 @@ DEFAULT_CODES = {
     422: ("unprocessable", "提交的内容不符合规则。"),
     429: ("rate_limited", "请求过于频繁，请稍后再试。"),
     500: ("internal_error", "服务器内部错误，请联系管理员。"),
+    503: ("service_unavailable", "服务器繁忙，请稍后重试；投票会自动重试，不会重复计票。"),
 }
 
 
