@@ -1,5 +1,6 @@
-// Public intake page: show existing similar proposals while the title is typed,
-// and count characters of long fields. Works without this script too.
+// Intake forms (the public page and the staff entry form): show existing similar
+// proposals while the title is typed, from the form's data-similar-url, and count
+// characters of long fields. Works without this script too.
 (function () {
   "use strict";
   var form = document.getElementById("intake-form");

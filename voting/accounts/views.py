@@ -1,4 +1,5 @@
 """Staff login and logout, the home page and the role dashboards."""
+from collections.abc import Callable
 from urllib.parse import urlparse
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -63,8 +64,9 @@ def dashboard():
         return redirect(url_for("accounts.login", next="/dashboard"))
     if current_user.role == "deputy":
         return redirect(url_for("meetings.tablet")) if "meetings.tablet" in _endpoints() else render_template(
-            "accounts/dashboard.html", links=[])
-    return render_template("accounts/dashboard.html", links=dashboard_links(current_user.role))
+            "accounts/dashboard.html", links=[], panels=[])
+    return render_template("accounts/dashboard.html", links=dashboard_links(current_user.role),
+                           panels=dashboard_panels(current_user.role))
 
 
 def _endpoints() -> set[str]:
@@ -88,3 +90,22 @@ def dashboard_links(role: str) -> list[dict]:
         for roles, endpoint, label, description in DASHBOARD_LINKS
         if role in roles and endpoint in available
     ]
+
+
+# Each domain may also add a panel of live figures: (roles, template, build), where
+# build() returns the template's variables, or None to leave the panel out.
+DASHBOARD_PANELS: list[tuple[set[str], str, Callable[[], dict | None]]] = []
+
+
+def add_dashboard_panel(roles: set[str], template: str, build: Callable[[], dict | None]) -> None:
+    DASHBOARD_PANELS.append((roles, template, build))
+
+
+def dashboard_panels(role: str) -> list[dict]:
+    panels = []
+    for roles, template, build in DASHBOARD_PANELS:
+        if role in roles:
+            variables = build()
+            if variables is not None:
+                panels.append({"template": template, **variables})
+    return panels

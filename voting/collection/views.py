@@ -341,6 +341,14 @@ def photo(photo_id):
     return response
 
 
+@bp.get("/collection/proposals/similar")
+@require(SUBMIT_PROPOSALS)
+def staff_similar():
+    """The staff entry form's hints: the same as the public form's, for the caller's body."""
+    query = request.args.get("q", "")[:200]
+    return jsonify({"similar": [{"title": t} for t in services.similar_titles(current_principal().body_id, query)]})
+
+
 @bp.route("/collection/proposals/new", methods=["GET", "POST"])
 @require(SUBMIT_PROPOSALS)
 def staff_intake():

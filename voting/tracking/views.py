@@ -10,7 +10,7 @@ from voting.accounts.models import Body
 from voting.accounts.permissions import (MANAGE_PROJECTS, READ_PROJECTS, UPDATE_OWN_PROJECTS, current_principal,
                                          ensure_readable, ensure_writable, has_permission, readable_body_ids,
                                          require)
-from voting.accounts.views import add_dashboard_link
+from voting.accounts.views import add_dashboard_link, add_dashboard_panel
 from voting.api.errors import ApiError
 from voting.ballots.models import Ballot
 from voting.collection.limits import tracking_limit
@@ -34,6 +34,20 @@ add_dashboard_link({"department"}, "tracking.projects", "本单位民生实事�
 
 def _today() -> date:
     return date.today()
+
+
+DASHBOARD_DELAYED_SHOWN = 10
+
+
+def _delayed_panel() -> dict:
+    """The 滞后 projects of the bodies the caller reads (as on the board), for the dashboard."""
+    principal = current_principal()
+    delayed = [project for project, _ in services.delayed_projects(readable_body_ids(principal), _today())]
+    return {"delayed": delayed[:DASHBOARD_DELAYED_SHOWN], "delayed_total": len(delayed),
+            "own_body_id": principal.body_id}
+
+
+add_dashboard_panel({"secretariat", "leader"}, "tracking/_dashboard.html", _delayed_panel)
 
 
 def _actor() -> str:
