@@ -1,6 +1,24 @@
 """gunicorn settings for `make serve`. Access logs carry method, path and status,
-never a request body, so a vote's choices never reach a log."""
+never a request body, so a vote's choices never reach a log; a deputy's card URL
+(/card/<secret>) is logged as /card/… so that the log never holds a card."""
 import os
+import sys
+
+from gunicorn.glogging import Logger
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from voting.logredact import redact  # noqa: E402
+
+
+class RedactingLogger(Logger):
+    """The access log with card secrets masked in every field (path, request line, referer)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
+
+
+logger_class = RedactingLogger
 
 workers = int(os.environ.get("WORKERS", "4"))
 worker_class = os.environ.get("WORKER_CLASS", "gthread")

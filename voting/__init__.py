@@ -49,6 +49,11 @@ def create_app(test_config: dict | None = None) -> "Flask":
 
     register_web(app)
     register_cli(app)
+    import logging
+
+    from voting import logredact
+
+    logredact.install(app.logger, logging.getLogger("werkzeug"))  # no card secret in a log line
     return app
 
 

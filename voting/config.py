@@ -22,6 +22,14 @@ class DefaultConfig:
     LOGIN_SLOWDOWN_AFTER = 3
     LOGIN_LOCK_AFTER = 8
     LOGIN_LOCK_FOR = timedelta(minutes=15)
+    # Card login throttling, per source address (GET /card/<secret>, POST /api/v1/auth/token
+    # with a card): unknown or revoked cards count as failures, valid cards never do. A
+    # hall's tablets may share one NAT address, hence the generous thresholds. Failures
+    # are forgotten CARD_LOGIN_FORGET_AFTER after the last one, or when a lock ends.
+    CARD_LOGIN_SLOWDOWN_AFTER = 10
+    CARD_LOGIN_LOCK_AFTER = 30
+    CARD_LOGIN_LOCK_FOR = timedelta(minutes=15)
+    CARD_LOGIN_FORGET_AFTER = timedelta(hours=1)
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True

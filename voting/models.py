@@ -1,7 +1,7 @@
 """Imports every domain's models so that the metadata (and Alembic) sees all tables."""
 import importlib
 
-from voting.accounts.models import ApiToken, Body, User  # noqa: F401
+from voting.accounts.models import AddressThrottle, ApiToken, Body, User  # noqa: F401
 from voting.integrity.models import AuditEntry  # noqa: F401
 from voting.meetings.models import Attendance, Deputy, Meeting  # noqa: F401
 

@@ -74,7 +74,14 @@ def test_expired_token_is_refused(app, api, staff):
                                       lifetime=timedelta(hours=1))
     db.session.commit()
     assert services.resolve_token(raw) is None
-    assert api.get("/api/v1/stations", token=raw).status_code in (401, 404)
+    response = api.get("/api/v1/stations", token=raw)
+    assert response.status_code == 401  # API.md: 401 no/bad token
+    assert response.get_json()["error"]["code"] == "unauthorized"
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    # The same token while still valid is accepted: the 401 is the expiry.
+    token.expires_at = utcnow() + timedelta(hours=1)
+    db.session.commit()
+    assert api.get("/api/v1/stations", token=raw).status_code == 200
 
 
 def test_revoked_token_is_refused(api, staff):

@@ -154,3 +154,18 @@ class ApiToken(db.Model):
     @property
     def holder(self):
         return self.user if self.user_id is not None else self.deputy
+
+
+class AddressThrottle(db.Model):
+    """Failed logins counted per source address (card login: `scope` "card"), kept in
+    the database so that every gunicorn worker sees the same count. Holds no secret:
+    only the address, how many failures, when the last one was and any lock."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    scope = db.Column(db.String(16), nullable=False)
+    address = db.Column(db.String(64), nullable=False)
+    failures = db.Column(db.Integer, nullable=False, default=0)
+    last_failed_at = db.Column(db.DateTime, nullable=True)
+    locked_until = db.Column(db.DateTime, nullable=True)
+
+    __table_args__ = (db.UniqueConstraint("scope", "address"),)

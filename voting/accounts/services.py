@@ -24,18 +24,26 @@ def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-def _wait_needed(user: User, now: datetime) -> timedelta:
-    """Delay still required before the next attempt on this account."""
-    cfg = current_app.config
-    if user.locked_until and user.locked_until > now:
-        return user.locked_until - now
-    extra = user.failed_logins - cfg["LOGIN_SLOWDOWN_AFTER"]
-    if extra >= 0 and user.last_failed_at:
+def backoff_wait(failures: int, last_failed_at: datetime | None, locked_until: datetime | None,
+                 slowdown_after: int, now: datetime) -> timedelta:
+    """Delay still required before the next attempt: the rest of a lock, or, from
+    `slowdown_after` failures on, 2 s, 4 s, 8 s, ... (at most 60 s) after the last one.
+    Shared by the staff login (per account) and the card login (per address)."""
+    if locked_until and locked_until > now:
+        return locked_until - now
+    extra = failures - slowdown_after
+    if extra >= 0 and last_failed_at:
         delay = timedelta(seconds=min(2 ** (extra + 1), 60))
-        ready_at = user.last_failed_at + delay
+        ready_at = last_failed_at + delay
         if ready_at > now:
             return ready_at - now
     return timedelta(0)
+
+
+def _wait_needed(user: User, now: datetime) -> timedelta:
+    """Delay still required before the next attempt on this account."""
+    return backoff_wait(user.failed_logins, user.last_failed_at, user.locked_until,
+                        current_app.config["LOGIN_SLOWDOWN_AFTER"], now)
 
 
 def authenticate(username: str, password: str, *, now: datetime | None = None, source: str = "") -> User:

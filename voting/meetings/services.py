@@ -6,13 +6,16 @@ where it changes something, commits once, so the API and the browser pages share
 import csv
 import hashlib
 import io
+import math
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from voting.accounts.models import ApiToken, utcnow
+from voting.accounts.models import AddressThrottle, ApiToken, utcnow
+from voting.accounts.services import backoff_wait
 from voting.extensions import db
 from voting.integrity import audit
 from voting.meetings.errors import RosterError, VotingError
@@ -25,6 +28,7 @@ ROSTER_FIELDS = ("name", "delegation", "number")
 HEADER_ALIASES = {"姓名": "name", "代表团": "delegation", "代表组": "delegation", "编号": "number",
                   "代表证号": "number", "序号": "number"}
 FIELD_LIMITS = {"name": 64, "delegation": 64, "number": 32}
+CARD_SCOPE = "card"  # AddressThrottle.scope of card logins
 
 
 def card_hash(secret: str) -> str:
@@ -35,10 +39,19 @@ def new_card_secret() -> str:
     return secrets.token_urlsafe(24)
 
 
-def deputy_for_card(secret: str, source: str = "") -> Deputy | None:
+def deputy_for_card(secret: str, source: str = "", *, now: datetime | None = None) -> Deputy | None:
     """The deputy whose current card this is; None for an unknown or revoked card, or
     when its meeting is closed. A refused card is audited (and committed at once,
-    because the caller answers with an error that rolls its transaction back)."""
+    because the caller answers with an error that rolls its transaction back).
+
+    Unknown cards are counted per source address (`card_throttle_wait`): past a few the
+    address must wait a growing delay, past more it is locked for a while; then this
+    raises a 429 `rate_limited` VotingError before the card is even looked up."""
+    now = now or utcnow()
+    address = (source or "unknown")[:64]
+    wait = card_throttle_wait(address, now)
+    if wait > timedelta(0):
+        raise VotingError(429, "rate_limited", _wait_message(wait))
     deputy = None
     if secret and len(secret) <= 200:
         deputy = db.session.execute(select(Deputy).filter_by(card_hash=card_hash(secret))).scalar_one_or_none()
@@ -47,8 +60,69 @@ def deputy_for_card(secret: str, source: str = "") -> Deputy | None:
     audit.record("card_login_failed", actor=source[:120],
                  subject=f"deputy:{deputy.id}" if deputy else "card:unknown",
                  body_id=deputy.body_id if deputy else None)
+    if deputy is None:
+        # Only a card that matches nobody (a guess, a typo, a card since reissued) counts:
+        # a real card of a closed meeting is no guess, and a hall rescanning its cards
+        # after the close must not lock its shared address.
+        _count_card_failure(address, now)
     db.session.commit()
     return None
+
+
+def _card_throttle_row(address: str, *, for_update: bool = False) -> AddressThrottle | None:
+    query = select(AddressThrottle).filter_by(scope=CARD_SCOPE, address=address)
+    if for_update:  # and read it afresh: an earlier read in this transaction may be stale
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def _forgotten(row: AddressThrottle, now: datetime) -> bool:
+    """Old failures no longer count: the lock has ended, or the last failure is old."""
+    cfg = current_app.config
+    if row.locked_until is not None:
+        return row.locked_until <= now
+    return row.last_failed_at is None or row.last_failed_at + cfg["CARD_LOGIN_FORGET_AFTER"] <= now
+
+
+def card_throttle_wait(address: str, now: datetime | None = None) -> timedelta:
+    """How long this address must still wait before its next card login attempt."""
+    now = now or utcnow()
+    row = _card_throttle_row(address)
+    if row is None or _forgotten(row, now):
+        return timedelta(0)
+    return backoff_wait(row.failures, row.last_failed_at, row.locked_until,
+                        current_app.config["CARD_LOGIN_SLOWDOWN_AFTER"], now)
+
+
+def _count_card_failure(address: str, now: datetime) -> None:
+    """One more unknown card from this address; lock it past CARD_LOGIN_LOCK_AFTER.
+    Runs after audit.record in the same transaction, which serializes writers (the
+    audit chain's lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), so concurrent
+    workers never lose a count."""
+    cfg = current_app.config
+    row = _card_throttle_row(address, for_update=True)
+    if row is None:
+        row = AddressThrottle(scope=CARD_SCOPE, address=address, failures=0)
+        db.session.add(row)
+    elif _forgotten(row, now):
+        row.failures, row.locked_until = 0, None
+    row.failures += 1
+    row.last_failed_at = now
+    if row.failures >= cfg["CARD_LOGIN_LOCK_AFTER"]:
+        row.locked_until = now + cfg["CARD_LOGIN_LOCK_FOR"]
+        minutes = int(cfg["CARD_LOGIN_LOCK_FOR"].total_seconds() // 60)
+        audit.record("card_login_locked", actor=address, subject=f"address:{address}",
+                     details={"failures": row.failures, "minutes": minutes})
+        current_app.logger.warning("card login locked for %s minutes for address %s after %s unknown cards",
+                                   minutes, address, row.failures)
+    db.session.flush()
+
+
+def _wait_message(wait: timedelta) -> str:
+    seconds = int(wait.total_seconds()) + 1
+    if seconds > 120:
+        return f"登录卡验证失败次数过多，本设备所在网络已暂停扫卡登录，请 {math.ceil(seconds / 60)} 分钟后再试。"
+    return f"登录卡验证失败次数过多，请 {seconds} 秒后再试。"
 
 
 # --- meetings -------------------------------------------------------------------------
