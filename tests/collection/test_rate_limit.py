@@ -3,14 +3,17 @@ import pytest
 
 from tests.collection.conftest import GOOD, counts
 from voting.collection import services
+from voting.extensions import db
 
 
 @pytest.fixture
 def limited(make_app, body):
+    body_id = body.id
+    db.session.commit()  # end the fixtures' transaction: on SQLite it would hold the write lock
     app = make_app(RATELIMIT_ENABLED=True, INTAKE_RATE_LIMIT="2/minute", TRACKING_RATE_LIMIT="3/minute",
                    SIMILAR_RATE_LIMIT="2/minute")
     with app.app_context():
-        services.create_station(body.id, {"code": "DH-01", "name": "东湖镇代表联络站"}, actor="test")
+        services.create_station(body_id, {"code": "DH-01", "name": "东湖镇代表联络站"}, actor="test")
         yield app
 
 
