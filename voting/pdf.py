@@ -2,7 +2,7 @@
 
 fpdf2's built-in fonts have no Chinese glyphs, so a CJK TrueType/OpenType font must be
 embedded. The lookup order: the `PDF_FONT` setting (a .ttf/.otf/.ttc path), then the
-subset of Noto Sans CJK SC shipped in voting/fonts/ (GB 2312), then the usual places of Debian's fonts-noto-cjk (installed by .ci/run) and a few other common
+subset of Noto Sans CJK SC shipped in voting/fonts/ (GBK and U+4E00–U+9FFF), then the usual places of Debian's fonts-noto-cjk (installed by .ci/run) and a few other common
 Chinese fonts. In a collection (.ttc) the Simplified Chinese face is chosen.
 
     from voting.pdf import new_document

@@ -22,3 +22,23 @@ def test_demo_has_a_published_verified_ballot(app):
     verified = runner.invoke(args=["verify"])
     assert verified.exit_code == 0, verified.output
     assert "与计票单一致" in verified.output
+
+
+def test_demo_idempotency_keys_are_random(app, monkeypatch):
+    """Keys from a fixed seed would let anyone with the database and the installation
+    key recompute them and so link each demo deputy to its receipt."""
+    import re
+
+    from voting.ballots import services
+
+    keys, cast_vote = [], services.cast_vote
+
+    def recording(ballot, deputy, choices, idempotency_key):
+        keys.append(idempotency_key)
+        return cast_vote(ballot, deputy, choices, idempotency_key)
+
+    monkeypatch.setattr(services, "cast_vote", recording)
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--password", "demo-password"])
+    assert result.exit_code == 0, result.output
+    assert len(keys) == 180 and len(set(keys)) == 180
+    assert all(re.fullmatch(r"demo-[0-9a-f]{32}", key) for key in keys), keys[:3]

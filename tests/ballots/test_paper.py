@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from tests.ballots.sitting import Sitting
 from voting.ballots import services
-from voting.ballots.models import Ballot, CastBallot
+from voting.ballots.models import Ballot, CastBallot, Participation
 from voting.extensions import db
 from voting.meetings.errors import VotingError
 from voting.meetings.models import Deputy
@@ -66,11 +66,43 @@ def test_paper_entry_only_while_open(live):
     refused_with("ballot_not_open", services.issue_paper_ballot, live.model(), live.deputy(0), actor="t")
 
 
-def test_verify_sees_paper_ballots_issued_but_never_entered(app, live):
-    services.issue_paper_ballot(live.model(), live.deputy(0), actor="t")
+def test_a_paper_ballot_taken_away_unreturned_is_issued_but_not_cast_and_verifies(app, live):
+    """A deputy takes a paper ballot and leaves: the ballot still closes, the sheet counts
+    that ballot as issued but not cast (未投), and `verify` passes."""
+    for index in (0, 1):
+        services.issue_paper_ballot(live.model(), live.deputy(index), actor="t")
+    services.record_paper_ballot(live.model(), {live.ids[0]: "yes"}, actor="t")  # deputy 1's never comes back
+    assert live.vote(2, live.bid, {live.ids[1]: "yes"}).status_code == 201
     live.act(live.bid, "close")
+    sheet = live.tally(live.bid).get_json()
+    assert sheet["channels"] == {"tablet": 1, "paper": 1}
+    assert (sheet["issued"], sheet["cast"], sheet["not_voted"], sheet["valid"]) == (4, 2, 2, 2)
     result = app.test_cli_runner().invoke(args=["verify"])
-    assert result.exit_code == 1 and "纸质选票发出 1 张与录入 0 张不符" in result.output
+    assert result.exit_code == 0, result.output
+    assert "参与 平板 1 / 纸质 2，选票 平板 1 / 纸质 1（纸质选票未收回 1 张）" in result.output
+
+
+def test_verify_fails_on_more_paper_entered_than_issued(app, live):
+    services.issue_paper_ballot(live.model(), live.deputy(0), actor="t")
+    services.record_paper_ballot(live.model(), {live.ids[0]: "yes"}, actor="t")
+    live.act(live.bid, "close")
+    db.session.delete(db.session.scalars(select(Participation).where(Participation.channel == "paper")).one())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["verify"])
+    assert result.exit_code == 1 and "录入纸质选票 1 张多于发出的 0 张" in result.output
+
+
+def test_verify_fails_on_a_removed_paper_entry_while_open(app, live):
+    """Entered ≤ issued alone would not see an entered paper ballot deleted before the
+    count; the audit log's record of every entry does."""
+    for index in (0, 1):
+        services.issue_paper_ballot(live.model(), live.deputy(index), actor="t")
+    for _ in range(2):
+        services.record_paper_ballot(live.model(), {live.ids[0]: "yes"}, actor="t")
+    db.session.delete(db.session.scalars(select(CastBallot).where(CastBallot.channel == "paper")).first())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["verify"])
+    assert result.exit_code == 1 and "录入纸质选票 1 张与审计日志记录的 2 张不符" in result.output
 
 
 def test_counted_paper_totals_are_added_to_the_tally_and_verified(app, live, monkeypatch):

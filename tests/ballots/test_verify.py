@@ -93,3 +93,47 @@ def test_verify_fails_on_a_removed_cast_ballot(app, closed):
     db.session.commit()
     code, output = verify(app)
     assert code == 1 and "平板参与人数 5 与平板选票数 4 不符" in output
+
+
+def delete_audit_tail(*actions: str) -> None:
+    """Delete the last entries of the audit log, which must be `actions` in this order:
+    the hash chain still holds, as nothing comes after them."""
+    tail = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(len(actions))).all()
+    assert [entry.action for entry in reversed(tail)] == list(actions)
+    for entry in tail:
+        db.session.delete(entry)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("tail, missing", [
+    (("ballot_published",), "ballot_published"),
+    (("ballot_closed", "ballot_published"), "ballot_closed"),
+])
+def test_verify_fails_when_the_audit_log_tail_is_deleted(app, closed, tail, missing):
+    closed.act(closed.bid, "publish")
+    assert verify(app)[0] == 0
+    delete_audit_tail(*tail)
+    code, output = verify(app)
+    assert "审计日志哈希链: 通过" in output  # the chain alone cannot see it
+    assert code == 1 and f"但审计日志中没有{'结束' if missing == 'ballot_closed' else '公布'}表决的记录（{missing}）" in output
+
+
+def test_verify_fails_when_an_open_ballot_lost_its_opened_entry(app, api, staff):
+    s = Sitting(api, staff, size=3)
+    s.check_in(range(3))
+    bid = s.ballot(items=2, seats=1)["id"]
+    s.act(bid, "open")
+    delete_audit_tail("ballot_opened")
+    code, output = verify(app)
+    assert code == 1 and "状态为“表决中”，但审计日志中没有开始表决的记录（ballot_opened）" in output
+
+
+@pytest.mark.parametrize("state, recorded", [("closed", "公布表决（ballot_published）"),
+                                             ("draft", "开始表决（ballot_opened）")])
+def test_verify_fails_when_a_ballot_state_is_put_back(app, closed, state, recorded):
+    """The reverse: the published ballot set back (its sheet hidden again, or a draft)."""
+    closed.act(closed.bid, "publish")
+    db.session.execute(update(Ballot).where(Ballot.id == int(closed.bid)).values(state=state))
+    db.session.commit()
+    code, output = verify(app)
+    assert code == 1 and f"但审计日志记录了{recorded}" in output

@@ -114,3 +114,24 @@ def test_totals_are_added_to_the_tally(app, live):
     assert sheet["items"][2]["counts"] == {"yes": 1, "no": 1, "abstain": 2}
     result = app.test_cli_runner().invoke(args=["verify", "--ballot", live.bid])
     assert result.exit_code == 0, result.output
+
+
+def test_totals_with_a_paper_ballot_never_returned_verify(app, live):
+    """4 paper ballots issued, a batch of 3 counted: the 4th was taken away. The sheet
+    counts it as issued but not cast, and verify passes."""
+    assert post_totals(live, good(live)).status_code == 201
+    live.act(live.bid, "close")
+    sheet = live.tally(live.bid).get_json()
+    assert sheet["channels"] == {"tablet": 0, "paper": 3}
+    assert (sheet["issued"], sheet["cast"], sheet["not_voted"]) == (6, 3, 3)
+    result = app.test_cli_runner().invoke(args=["verify", "--ballot", live.bid])
+    assert result.exit_code == 0, result.output
+    assert "纸质选票未收回 1 张" in result.output
+
+
+def test_a_removed_batch_fails_verify_while_open(app, live):
+    assert post_totals(live, good(live)).status_code == 201
+    db.session.delete(db.session.scalars(select(PaperCount)).one())
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["verify", "--ballot", live.bid])
+    assert result.exit_code == 1 and "录入纸质选票 0 张与审计日志记录的 3 张不符" in result.output

@@ -152,6 +152,37 @@ def test_pdf_figures_equal_the_json(api, closed):
     assert re.sub(r"\s+", "", sheet["rule_text"]) in text
 
 
+RARE_NAME_CHARACTERS = "喆堃珺玥昇燊"  # in GBK, not in GB 2312: common in names
+
+
+def test_pdf_shows_name_characters_beyond_gb2312(api, staff):
+    title = f"张{RARE_NAME_CHARACTERS[0]}、李{RARE_NAME_CHARACTERS[1]}等{RARE_NAME_CHARACTERS[2:]}的履职测评"
+    s, bid, _ = closed_ballot(api, staff, "motion", [{0: "yes"}, {0: "yes"}], title=title)
+    response = api.get(f"/api/v1/ballots/{bid}/tally.pdf", s.teller)
+    assert response.status_code == 200
+    assert (title + "计票单") in _pdf_text(response.data)
+
+
+def test_bundled_font_covers_gbk_and_the_cjk_unified_block():
+    from fontTools.ttLib import TTFont
+
+    from voting.pdf import BUNDLED_FONT
+
+    cmap = TTFont(BUNDLED_FONT, lazy=True).getBestCmap()
+    # U+4E00–U+9FEF: the block as of Unicode 11, all that Noto Sans CJK 2.004 draws.
+    wanted = (set(range(0x4E00, 0x9FF0)) | set(range(0x20, 0x7F)) | set(range(0xFF01, 0xFF5F))
+              | set("，。、；：？！“”《》（）…—·"))
+    for high in range(0x81, 0xFF):
+        for low in range(0x40, 0xFF):
+            try:
+                wanted.add(bytes([high, low]).decode("gbk"))
+            except UnicodeDecodeError:
+                pass
+    codes = {c if isinstance(c, int) else ord(c) for c in wanted}
+    missing = sorted(c for c in codes - {0x2252} if c not in cmap)  # ≒: not in Noto Sans CJK
+    assert missing == [], "".join(map(chr, missing[:50]))
+
+
 def _xlsx_rows(data: bytes) -> list[list]:
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["计票单"]
@@ -203,7 +234,7 @@ def test_xlsx_figures_equal_the_json(api, closed):
 def test_csv_figures_equal_the_json(api, closed):
     s, bid, sheet = closed
     response = api.get(f"/api/v1/ballots/{bid}/tally.csv", s.teller)
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0] == [sheet["ballot"]["title"] + " 计票单"]

@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import select, update
 
+from tests.factories import gen_body, gen_user
 from tests.sheets.mixed import MixedSitting, cells, closed_ballot, closed_selection, login
 from voting.ballots.models import Ballot, CastBallot, TallySheet
 from voting.extensions import db
@@ -60,6 +61,41 @@ def test_nothing_but_not_yet_published_before_publish(app, api, staff):
             s.act(bid, "close")
 
 
+def test_staff_who_may_read_the_tally_verify_a_closed_ballot_before_publish(app, api, body, staff):
+    """Issue 6: a leader can verify the tally of any closed ballot. Staff with tally.read
+    in the ballot's body or a parent body see the full check; nobody else does."""
+    city = gen_body("市人大常委会", level="city")
+    body.parent_id = city.id
+    db.session.commit()
+    s = MixedSitting(api, staff, size=4)
+    s.check_in(range(4))
+    ballot = s.ballot(items=2, seats=1)
+    bid, ids = ballot["id"], [item["id"] for item in ballot["items"]]
+    s.act(bid, "open")
+    assert s.vote(0, bid, {ids[0]: "yes"}).status_code == 201
+    readers = [staff["leader"], staff["secretariat"], staff["teller"], gen_user("leader", city)]
+    others = [staff["station"], staff["department"], gen_user("teller", city),
+              gen_user("leader", gen_body("另一县人大常委会"))]
+    assert verdict(login(app.test_client(), staff["leader"]).get(f"/verify/{bid}")) == "unpublished"  # open
+    s.act(bid, "close")
+    sheet = s.tally(bid).get_json()
+    for user in readers:
+        response = login(app.test_client(), user).get(f"/verify/{bid}")
+        html = response.get_data(as_text=True)
+        assert verdict(response) == "ok", user.username
+        assert 'data-published="no"' in html and "data-staff-only" in html and ballot["title"] in html
+        assert cells(html, "data-figure")["cast"] == str(sheet["cast"])
+        assert response.headers["Cache-Control"] == "private, no-store"
+    for client in [app.test_client()] + [login(app.test_client(), user) for user in others]:
+        response = client.get(f"/verify/{bid}")
+        html = response.get_data(as_text=True)
+        assert verdict(response) == "unpublished" and "结果尚未公布" in html
+        assert ballot["title"] not in html and "指纹" not in html
+    change_one_byte(int(bid), f'"cast":{sheet["cast"]}', f'"cast":{sheet["cast"] + 1}')
+    assert verdict(login(app.test_client(), staff["leader"]).get(f"/verify/{bid}")) == "failed"
+    assert verdict(app.test_client().get(f"/verify/{bid}")) == "unpublished"
+
+
 def test_unknown_ballot_is_404(client):
     assert client.get("/verify/99999").status_code == 404
     assert client.get("/verify/abc").status_code == 404
@@ -71,7 +107,7 @@ def test_a_published_sheet_verifies(app, published):
     response = app.test_client().get(f"/verify/{bid}")
     html = response.get_data(as_text=True)
     assert verdict(response) == "ok" and "核验通过" in html
-    assert html.count('badge badge-ok') == 4 and "badge-bad" not in html
+    assert html.count('badge badge-ok') == 5 and "badge-bad" not in html
     figures = cells(html, "data-figure")
     assert figures == {key: str(sheet[key]) for key in ("total", "issued", "cast", "not_voted", "valid", "invalid")}
     assert keys.fingerprint(sheet["signature"]["public_key"]) in html

@@ -38,7 +38,9 @@ def _sheet_file(bid: str, extension: str) -> Response:
         except FontMissing as missing:
             raise VotingError(503, "pdf_font_missing", missing.message)
         mimetype = exports.PDF_MIMETYPE
-    return Response(data, mimetype=mimetype, headers={
+    # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a text/* mimetype,
+    # and CSV_MIMETYPE already carries its charset.
+    return Response(data, content_type=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{exports.file_name(view, extension)}"'})
 
 

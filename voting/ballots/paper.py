@@ -13,7 +13,9 @@
   counts only ballots cast or entered one at a time.
 
 Paper entries never exceed the paper ballots issued: the entry that would is refused
-(409 paper_count_exceeded) and nothing is stored. Every entry is audited, without
+(409 paper_count_exceeded) and nothing is stored. A paper ballot issued and never handed
+back (the deputy took it away) is simply not entered: the sheet counts it as issued
+but not cast (未投), and `flask verify` accepts entered ≤ issued for paper. Every entry is audited, without
 its choices or totals: the audit log only says that N paper ballots were entered.
 """
 import json

@@ -4,7 +4,10 @@ For every closed or published ballot: the stored sheet's Ed25519 signature holds
 was made with this installation's key; recounting the stored sealed ballots under the
 frozen rule gives exactly the stored sheet; each tracker is the hash of its sealed
 ballot; the sheet's digest is the one recorded in the audit chain at close. For every
-ballot that has opened: participations = cast ballots, per channel too.
+ballot that has opened: tablet participations = tablet cast ballots; paper ballots
+entered ≤ paper ballots issued (one may be taken away and never returned), and = the
+entries the audit log recorded; the audit log backs the ballot's state (opened,
+closed, published), so deleting the last entries of the log is noticed.
 """
 import json
 
@@ -70,28 +73,81 @@ def check_sheet(ballot: Ballot, echo) -> list[str]:
     return problems
 
 
+def _audited_paper_entries(ballot_id: int) -> int:
+    """Paper ballots the audit log says were entered: one per `paper_ballot_recorded`
+    entry plus the `ballots` of each `paper_totals_recorded` entry."""
+    subject = f"ballot:{ballot_id}"
+    single = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "paper_ballot_recorded", AuditEntry.subject == subject)) or 0
+    batches = db.session.scalars(select(AuditEntry.details).where(
+        AuditEntry.action == "paper_totals_recorded", AuditEntry.subject == subject))
+    return single + sum(int(json.loads(details or "{}").get("ballots") or 0) for details in batches)
+
+
 def check_participation(ballot: Ballot, echo) -> list[str]:
+    """Tablet: every participation has exactly one cast ballot. Paper: a participation
+    means a paper ballot was handed out, which the deputy may take away unreturned (the
+    sheet counts it as issued but not cast, 未投); so paper entered ≤ paper issued, and
+    the entries stored match those the audit log recorded."""
     name = f"表决 {ballot.id}「{ballot.title}」"
     voted = _channel_counts(Participation, ballot.id)
     cast = _channel_counts(CastBallot, ballot.id)
     cast["paper"] += batch_ballots(ballot.id)  # paper ballots entered as counted totals
-    open_now = ballot.state == BallotState.open.value
+    unreturned = max(voted["paper"] - cast["paper"], 0)
     echo(f"{name}: 参与 平板 {voted['tablet']} / 纸质 {voted['paper']}，"
-         f"选票 平板 {cast['tablet']} / 纸质 {cast['paper']}")
+         f"选票 平板 {cast['tablet']} / 纸质 {cast['paper']}"
+         + (f"（纸质选票未收回 {unreturned} 张）" if unreturned else ""))
     problems = []
     if voted["tablet"] != cast["tablet"]:
         problems.append(f"{name} 平板参与人数 {voted['tablet']} 与平板选票数 {cast['tablet']} 不符")
-    # While open, paper ballots handed out may still be waiting to be entered.
-    if cast["paper"] > voted["paper"] or (not open_now and cast["paper"] != voted["paper"]):
-        problems.append(f"{name} 纸质选票发出 {voted['paper']} 张与录入 {cast['paper']} 张不符")
+    if cast["paper"] > voted["paper"]:
+        problems.append(f"{name} 录入纸质选票 {cast['paper']} 张多于发出的 {voted['paper']} 张")
+    audited = _audited_paper_entries(ballot.id)
+    if cast["paper"] != audited:
+        problems.append(f"{name} 录入纸质选票 {cast['paper']} 张与审计日志记录的 {audited} 张不符")
     issued = ballot.issued or 0
     if sum(cast.values()) > issued:
         problems.append(f"{name} 收回票 {sum(cast.values())} 多于发出票 {issued}，表决无效")
     return problems
 
 
+# The audit entry each state of the lifecycle is reached with (voting.ballots.services).
+STATE_ENTRIES = (
+    (BallotState.open, "ballot_opened", "开始"),
+    (BallotState.closed, "ballot_closed", "结束"),
+    (BallotState.published, "ballot_published", "公布"),
+)
+_ORDER = [BallotState.draft, BallotState.open, BallotState.closed, BallotState.published]
+
+
+def check_state_audited(ballot: Ballot, echo) -> list[str]:
+    """The ballot's state is backed by the audit chain: an opened ballot has its
+    `ballot_opened` entry, a closed one also `ballot_closed`, a published one also
+    `ballot_published`; and no entry records a step the ballot has not reached. The
+    hash chain alone cannot see its last entries deleted; this check can."""
+    name = f"表决 {ballot.id}「{ballot.title}」"
+    recorded = dict(db.session.execute(
+        select(AuditEntry.action, func.count()).where(
+            AuditEntry.subject == f"ballot:{ballot.id}",
+            AuditEntry.action.in_([action for _, action, _ in STATE_ENTRIES]))
+        .group_by(AuditEntry.action)).all())
+    reached = _ORDER.index(ballot.state_enum)
+    problems = []
+    for state, action, word in STATE_ENTRIES:
+        should = _ORDER.index(state) <= reached
+        count = recorded.get(action, 0)
+        if should and count != 1:
+            problems.append(f"{name} 状态为“{ballot.state_enum.label}”，但审计日志中"
+                            + ("没有" if count == 0 else f"有 {count} 条") + f"{word}表决的记录（{action}）")
+        elif not should and count:
+            problems.append(f"{name} 状态为“{ballot.state_enum.label}”，但审计日志记录了{word}表决（{action}）")
+    echo(f"{name}: 状态与审计日志 {'一致' if not problems else '不符'}")
+    return problems
+
+
 def ballots_check(ballot_id, echo) -> list[str]:
-    query = select(Ballot).where(Ballot.state != BallotState.draft.value).order_by(Ballot.id)
+    # Drafts too: a ballot put back to draft still has its `ballot_opened` entry.
+    query = select(Ballot).order_by(Ballot.id)
     if ballot_id is not None:
         if not str(ballot_id).isdigit():
             return [f"表决编号“{ballot_id}”无效"]
@@ -102,12 +158,18 @@ def ballots_check(ballot_id, echo) -> list[str]:
     problems = []
     for ballot in ballots:
         if ballot.state == BallotState.draft.value:
-            echo(f"表决 {ballot.id}「{ballot.title}」: 草稿，无需核验")
+            draft_problems = check_state_audited(ballot, lambda _line: None)
+            if ballot_id is not None or draft_problems:
+                echo(f"表决 {ballot.id}「{ballot.title}」: 草稿，无需核验"
+                     + ("，但审计日志记录了它的开始、结束或公布" if draft_problems else ""))
+            problems.extend(draft_problems)
             continue
+        problems.extend(check_state_audited(ballot, echo))
         problems.extend(check_participation(ballot, echo))
         if ballot.results_available:
             problems.extend(check_sheet(ballot, echo))
-    echo(f"表决: 已核验 {len(ballots)} 项")
+    checked = ballots if ballot_id is not None else [b for b in ballots if b.state != BallotState.draft.value]
+    echo(f"表决: 已核验 {len(checked)} 项")
     return problems
 
 

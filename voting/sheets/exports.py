@@ -2,7 +2,7 @@
 
 Each takes the `SheetView` of the stored sheet (voting.sheets.render), never a
 recount, so every file shows the figures of `GET /api/v1/ballots/<id>/tally`.
-PDFs embed Noto Sans CJK SC (the GB 2312 subset in voting/fonts/, see voting.pdf),
+PDFs embed Noto Sans CJK SC (the GBK subset in voting/fonts/, see voting.pdf),
 so Chinese shows on a machine with nothing but requirements.txt installed.
 """
 import csv

@@ -6,9 +6,10 @@ its meeting once it is published. Everyone reads the same stored, signed JSON.
 """
 from dataclasses import dataclass, field
 
+from voting.accounts.permissions import READ_TALLY, has_permission, readable_body_ids
 from voting.ballots import services as ballots
 from voting.ballots.models import Ballot, BallotState
-from voting.ballots.verification import _recorded_digest, check_participation
+from voting.ballots.verification import _recorded_digest, check_participation, check_state_audited
 from voting.integrity import keys
 from voting.meetings.errors import VotingError
 from voting.sheets.render import SheetUnreadable, SheetView, sheet_view
@@ -34,6 +35,13 @@ def readable_view(ballot: Ballot, principal) -> tuple[dict, SheetView]:
         raise VotingError(409, "sheet_unreadable", str(error)) from error
 
 
+def staff_may_read_tally(principal, ballot: Ballot) -> bool:
+    """Signed-in staff allowed to read this ballot's sheet before it is published:
+    `tally.read` in the ballot's body or (leaders, secretariat, admin) a parent body."""
+    return (principal is not None and not principal.is_deputy and has_permission(principal, READ_TALLY)
+            and ballot.body_id in readable_body_ids(principal))
+
+
 def signature_holds(sheet: dict) -> bool:
     """The Ed25519 signature is valid and made with this installation's key."""
     signed_by = (sheet.get("signature") or {}).get("public_key")
@@ -42,29 +50,36 @@ def signature_holds(sheet: dict) -> bool:
 
 @dataclass
 class Verification:
-    """What /verify shows. Before publish only `published` (False) is filled in."""
+    """What /verify shows. `checked` is False (nothing else filled in) before the
+    ballot is published, or, for staff who may read its sheet, before it is closed."""
 
     published: bool
+    checked: bool = False
     readable: bool = False
     signature_ok: bool = False
     recount_ok: bool = False
     recorded_ok: bool = False
+    audited_ok: bool = False
     participation_ok: bool = False
     problems: list[str] = field(default_factory=list)
     view: SheetView | None = None
 
     @property
     def ok(self) -> bool:
-        return self.readable and self.signature_ok and self.recount_ok and self.recorded_ok and self.participation_ok
+        return (self.readable and self.signature_ok and self.recount_ok and self.recorded_ok and self.audited_ok
+                and self.participation_ok)
 
 
-def verify_ballot(ballot: Ballot) -> Verification:
-    """Check a published ballot's stored sheet: its signature, a recount of the stored
-    sealed ballots under the frozen rule (the same `count_ballot` that made it), the
-    digest recorded in the audit chain at close, and participations = cast ballots."""
-    if ballot.state != BallotState.published.value:
+def verify_ballot(ballot: Ballot, *, staff: bool = False) -> Verification:
+    """Check a ballot's stored sheet: its signature, a recount of the stored sealed
+    ballots under the frozen rule (the same `count_ballot` that made it), the digest
+    recorded in the audit chain at close, the audit entries behind its state, and
+    participations against cast ballots. Everyone once it is published; with `staff`
+    (the caller may read its sheet: `staff_may_read_tally`) as soon as it is closed."""
+    published = ballot.state == BallotState.published.value
+    if not (published or (staff and ballot.results_available)):
         return Verification(published=False)
-    result = Verification(published=True)
+    result = Verification(published=published, checked=True)
     try:
         sheet = ballots.stored_sheet(ballot)
     except ValueError:
@@ -92,6 +107,9 @@ def verify_ballot(ballot: Ballot) -> Verification:
     result.recorded_ok = _recorded_digest(ballot.id) == ballots.sheet_digest(sheet)
     if not result.recorded_ok:
         result.problems.append("计票单与结束表决时审计日志记录的摘要不符")
+    audited = check_state_audited(ballot, lambda _line: None)
+    result.audited_ok = not audited
+    result.problems.extend(audited)
     participation = check_participation(ballot, lambda _line: None)
     result.participation_ok = not participation
     result.problems.extend(participation)
