@@ -252,13 +252,15 @@ class Hall:
             await asyncio.gather(*self.sse_tasks, return_exceptions=True)
         self.sse_tasks = []
 
-    def streams_seeing(self, ballot_id: str, cast: int, indexes=None) -> int:
-        """How many deputies' streams last showed `cast` votes on the ballot."""
+    def streams_seeing(self, ballot_id: str, cast: int, indexes=None, state: str = "closed") -> int:
+        """How many deputies' streams last showed the ballot in `state` with `cast` votes.
+        (A tablet's stream is sent ballots opening and closing, not each cast: it shows the
+        final count once the ballot is closed.)"""
         seen = 0
         for index in (indexes if indexes is not None else range(self.size)):
             snapshot = self.sse_last.get(index) or {}
             for ballot in snapshot.get("ballots", []):
-                if ballot["id"] == ballot_id and ballot["cast"] == cast:
+                if ballot["id"] == ballot_id and ballot["cast"] == cast and ballot["state"] == state:
                     seen += 1
         return seen
 

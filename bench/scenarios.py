@@ -90,11 +90,11 @@ async def load_run(kind: str, n: int, *, workers: int = 4, paced_window: float |
         burst = summarize_burst(results)
         figures["burst"] = {**burst, **usage}
         accepted = [r for r in results if r["status"] in (200, 201)]
-        figures["burst"]["streams_showing_final_count"] = await wait_streams(hall, ballot["id"], len(accepted))
         health, health_usage = await measured([server], hall.healthz_burst(n))
         figures["healthz"] = {**health, **health_usage}
         figures["cast_to_healthz_ratio"] = round(burst["throughput_per_s"] / health["throughput_per_s"], 3)
         check = await hall.close_and_check(ballot, [plans[r["index"]] for r in accepted])
+        figures["burst"]["streams_showing_final_count"] = await wait_streams(hall, ballot["id"], len(accepted))
         receipts = await hall.receipts(ballot)
         check["receipts_match"] = sorted(r["receipt"] for r in accepted) == receipts
         figures["burst"]["check"] = check
@@ -108,9 +108,9 @@ async def load_run(kind: str, n: int, *, workers: int = 4, paced_window: float |
                                        retry_until=time.monotonic() + 120))
             accepted2 = [r for r in results2 if r["status"] in (200, 201)]
             figures["paced"] = {"window_s": paced_window, **summarize_burst(results2), **usage2}
+            figures["paced"]["check"] = await hall.close_and_check(paced_ballot, [plans2[r["index"]] for r in accepted2])
             figures["paced"]["streams_showing_final_count"] = await wait_streams(hall, paced_ballot["id"],
                                                                                  len(accepted2))
-            figures["paced"]["check"] = await hall.close_and_check(paced_ballot, [plans2[r["index"]] for r in accepted2])
         figures["sse"] = {"events_received": hall.sse_events, "stream_errors": hall.sse_errors}
     finally:
         await hall.aclose()
@@ -234,8 +234,8 @@ async def smoke_run(kind: str, n: int = 100, *, workers: int = 2) -> dict:
         accepted = [r for r in results if r["status"] in (200, 201)]
         out["accepted"] = len(accepted)
         out["statuses"] = summarize_burst(results)["statuses"]
-        out["streams_showing_final_count"] = await wait_streams(hall, ballot["id"], len(accepted))
         out["check"] = await hall.close_and_check(ballot, [plans[r["index"]] for r in accepted])
+        out["streams_showing_final_count"] = await wait_streams(hall, ballot["id"], len(accepted))
         receipts = await hall.receipts(ballot)
         out["receipts_match"] = sorted(r["receipt"] for r in accepted) == receipts
         await hall.stop_streams()
@@ -267,17 +267,18 @@ async def multi_run(n: int, *, workers: int = 2) -> tuple[dict, list]:
         accepted = [r for r in results if r["status"] in (200, 201)]
         figures["burst"] = {**summarize_burst(results), **usage}
         figures["per_instance"] = []
-        for k, server in enumerate(servers):
-            indexes = list(range(k, n, 2))
-            seeing = await wait_streams(hall, ballot["id"], len(accepted), indexes)
+        for k, server in enumerate(servers):  # progress while open, on each instance
             response = await hall.console.get(f"{server.url}/api/v1/meetings/{hall.mid}/live",
                                               headers={"Authorization": f"Bearer {hall.staff_token}"})
             live = [b for b in response.json()["ballots"] if b["id"] == ballot["id"]][0]
             figures["per_instance"].append({
                 "url": server.url, "casts_sent": sum(1 for r in results if r["index"] % 2 == k),
-                "accepted": sum(1 for r in accepted if r["index"] % 2 == k),
-                "live_snapshot_cast": live["cast"], "streams": len(indexes), "streams_showing_final_count": seeing})
+                "accepted": sum(1 for r in accepted if r["index"] % 2 == k), "live_snapshot_cast": live["cast"]})
         figures["check"] = await hall.close_and_check(ballot, [plans[r["index"]] for r in accepted])
+        for k, entry in enumerate(figures["per_instance"]):  # the close, on every tablet of each instance
+            indexes = list(range(k, n, 2))
+            entry.update(streams=len(indexes),
+                         streams_showing_final_count=await wait_streams(hall, ballot["id"], len(accepted), indexes))
     finally:
         await hall.aclose()
         for server in servers:
@@ -340,12 +341,12 @@ async def five_run(kind: str, sizes=(450, 100, 100, 100, 100), *, workers: int =
                 crossing.append(f"sitting {k} reads sitting {(k + 1) % len(halls)}: {r1.status_code}/{r2.status_code}")
         for k, (hall, ballot, (results, plans)) in enumerate(zip(halls, ballots, outcomes)):
             accepted = [r for r in results if r["status"] in (200, 201)]
+            check = await hall.close_and_check(ballot, [plans[r["index"]] for r in accepted])
             seeing = await wait_streams(hall, ballot["id"], len(accepted))
             foreign = sum(1 for snap in hall.sse_last.values()
                           for b in snap.get("ballots", []) if b["id"] != ballot["id"])
             if foreign or any(snap.get("meeting", {}).get("id") != hall.mid for snap in hall.sse_last.values()):
                 crossing.append(f"sitting {k}: live stream carried another sitting's data")
-            check = await hall.close_and_check(ballot, [plans[r["index"]] for r in accepted])
             summary = summarize_burst(results)
             figures["sittings"].append({"size": hall.size, **summary, "streams_showing_final_count": seeing,
                                         "check": check})

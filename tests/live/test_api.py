@@ -131,3 +131,51 @@ def test_live_endpoints_are_in_the_openapi_document(client):
     events = paths["/meetings/{mid}/events"]["get"]
     assert "text/event-stream" in events["responses"]["200"]["content"]
     assert any(p["name"] == "screen" for p in events["parameters"])
+
+
+def test_a_tablet_stream_sends_openings_and_closings_not_every_cast(make_app, api, staff):
+    """During a burst of casts every change of progress goes to screens and consoles;
+    a tablet acts only on ballots opening and closing, so its stream sleeps through the
+    burst (hundreds of tablets are not woken at each cast) and wakes at the close."""
+    s = Sitting(api, staff, size=3)
+    s.check_in([0, 1, 2])
+    ballot = s.ballot(kind="motion", items=1)
+    release_database()
+    # A short heartbeat: a stream with nothing to send answers with a keep-alive comment.
+    streaming = make_app(LIVE_STREAM_SECONDS=120, LIVE_HEARTBEAT_SECONDS=0.2)
+    hub = hub_for(streaming)
+    hub.autostart = False  # this test polls by hand
+    meeting = db.session.get(Meeting, int(s.mid))
+    token = screen.rotate_screen_token(meeting)
+    deputy_token = s.token(0)
+    release_database()
+    client = streaming.test_client()
+    tablet = client.get(f"/api/v1/meetings/{s.mid}/events", headers={"Authorization": f"Bearer {deputy_token}"},
+                        buffered=False)
+    hall = client.get(f"/api/v1/meetings/{s.mid}/events?screen={token}", buffered=False)
+    tablet_chunks, hall_chunks = iter(tablet.response), iter(hall.response)
+    try:
+        for chunks in (tablet_chunks, hall_chunks):
+            assert next(chunks).decode().startswith("retry:")
+            assert _events(next(chunks).decode())[0]["ballots"] == []  # a draft is not shown
+        s.act(ballot["id"], "open")
+        release_database()
+        hub.poll_once()
+        for chunks in (tablet_chunks, hall_chunks):
+            assert [b["state"] for b in _events(next(chunks).decode())[0]["ballots"]] == ["open"]
+        item = ballot["items"][0]["id"]
+        assert s.vote(1, ballot["id"], {item: "yes"}).status_code == 201
+        release_database()
+        assert hub.poll_once() == {int(s.mid)}
+        assert _events(next(hall_chunks).decode())[0]["ballots"][0]["cast"] == 1
+        # The tablet's stream has nothing to send for a progress-only change: only its keep-alive.
+        assert next(tablet_chunks).decode() == ": keep-alive\n\n"
+        s.act(ballot["id"], "close")
+        release_database()
+        hub.poll_once()
+        closed = _events(next(tablet_chunks).decode())[0]
+        assert closed["ballots"][0]["state"] == "closed" and closed["ballots"][0]["cast"] == 1
+        assert _events(next(hall_chunks).decode())[0]["ballots"][0]["state"] == "closed"
+    finally:
+        tablet.close()
+        hall.close()

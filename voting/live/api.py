@@ -11,6 +11,7 @@ import time
 
 from flask import Response, current_app, jsonify, request
 
+from voting.accounts.permissions import current_principal
 from voting.api import bp
 from voting.api.errors import ApiError
 from voting.api.openapi import PATHS, document
@@ -51,6 +52,10 @@ def meeting_events(mid):
     app = current_app._get_current_object()
     hub = hub_for(app)
     meeting_id = meeting.id
+    # A tablet acts only on ballots opening and closing: its stream sends the snapshot
+    # when that changes, not at every cast of a burst (screens and consoles get progress).
+    principal = None if _screen_token() is not None else current_principal()
+    state_only = principal is not None and principal.is_deputy
     first = _entry_or_404(hub.snapshot(meeting_id))
     db.session.close()  # hold no connection for the minute this stream lasts
     known = request.headers.get("Last-Event-ID")
@@ -62,6 +67,7 @@ def meeting_events(mid):
             ends_at = time.monotonic() + lifetime
             yield f"retry: {RETRY_MILLISECONDS}\n\n"
             sent = known
+            sent_state = first.state_version
             if first.version != known:
                 yield _event(first)
                 sent = first.version
@@ -70,12 +76,15 @@ def meeting_events(mid):
                 now = time.monotonic()
                 if now >= ends_at:
                     return
-                entry = hub.wait_for_change(meeting_id, sent, timeout=min(beat_at, ends_at) - now)
-                if entry is not None and entry.version != sent:
+                entry = hub.wait_for_change(meeting_id, sent_state if state_only else sent,
+                                            timeout=min(beat_at, ends_at) - now, state_only=state_only)
+                moved = entry is not None and (entry.state_version != sent_state if state_only
+                                               else entry.version != sent)
+                if moved:
                     if entry.snapshot is None:  # the meeting is gone
                         return
                     yield _event(entry)
-                    sent = entry.version
+                    sent, sent_state = entry.version, entry.state_version
                 elif time.monotonic() >= beat_at:
                     yield ": keep-alive\n\n"
                     beat_at = time.monotonic() + heartbeat

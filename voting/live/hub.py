@@ -9,6 +9,7 @@ test apps) keep no thread. Nothing here is shared between processes: each proces
 reads the database, which is the only shared state.
 """
 import contextlib
+import hashlib
 import json
 import logging
 import threading
@@ -29,6 +30,15 @@ TOUCH_SECONDS = 10.0
 _hubs_lock = threading.Lock()
 
 
+def state_version_of(snapshot: dict | None) -> str | None:
+    """What a tablet acts on: the meeting open or closed and each ballot's state, not
+    the attendance or the progress counts, which change with every cast of a burst."""
+    if snapshot is None:
+        return None
+    states = [(b["id"], b["state"], b["round"], b["title"]) for b in snapshot["ballots"]]
+    return hashlib.sha256(repr((snapshot["meeting"]["closed"], states)).encode("utf-8")).hexdigest()[:16]
+
+
 @dataclass
 class Entry:
     """The latest known state of one meeting."""
@@ -37,10 +47,13 @@ class Entry:
     snapshot: dict | None
     checked_at: float = field(default_factory=time.monotonic)
     text: str = ""
+    state_version: str | None = None
 
     def __post_init__(self):
         if self.snapshot is not None and not self.text:
             self.text = json.dumps(self.snapshot, ensure_ascii=False, separators=(",", ":"))
+        if self.state_version is None:
+            self.state_version = state_version_of(self.snapshot)
 
 
 class Hub:
@@ -48,7 +61,12 @@ class Hub:
         self.app = app
         self.poll_seconds = poll_seconds or float(app.config.get("LIVE_POLL_SECONDS", DEFAULT_POLL_SECONDS))
         self.autostart = autostart
-        self._cond = threading.Condition()
+        # Two conditions on one lock: every stream of staff and screens waits on `_cond`
+        # (any change, progress included); tablets wait on `_state_cond`, woken only when a
+        # ballot opens or closes, so a burst of casts does not wake hundreds of them.
+        lock = threading.Lock()
+        self._cond = threading.Condition(lock)
+        self._state_cond = threading.Condition(lock)
         self._listeners: Counter = Counter()
         self._touched: dict[int, float] = {}
         self._entries: dict[int, Entry] = {}
@@ -95,13 +113,16 @@ class Hub:
         (their new snapshot is stored and every waiting stream is woken)."""
         meetings = self.watched()
         changed: set[int] = set()
+        state_changed = False
         if meetings:
             with self.app.app_context():
                 token = write_intent.set(False)  # reads only: never take SQLite's write lock
                 try:
                     for meeting_id in meetings:
-                        if self._refresh(meeting_id):
+                        moved, state_moved = self._refresh(meeting_id)
+                        if moved:
                             changed.add(meeting_id)
+                        state_changed = state_changed or state_moved
                         db.session.rollback()  # end the read transaction between meetings
                 finally:
                     write_intent.reset(token)
@@ -112,22 +133,27 @@ class Hub:
                 del self._entries[meeting_id]
             if changed:
                 self._cond.notify_all()
+            if state_changed:
+                self._state_cond.notify_all()
         return changed
 
-    def _refresh(self, meeting_id: int) -> bool:
+    def _refresh(self, meeting_id: int) -> tuple[bool, bool]:
+        """(changed at all, changed in what tablets act on)."""
         row = fingerprint(meeting_id)
         version = version_of(row) if row is not None else None
         with self._cond:
             entry = self._entries.get(meeting_id)
             if entry is not None and entry.version == version:
                 entry.checked_at = time.monotonic()
-                return False
+                return False, False
         snapshot = build_snapshot(meeting_id) if row is not None else None
         # the snapshot may be newer than `row`; its own version is the one to keep
         fresh = Entry(snapshot["version"] if snapshot else None, snapshot)
         with self._cond:
             self._entries[meeting_id] = fresh
-        return entry is None or entry.version != fresh.version
+        if entry is None:
+            return True, True
+        return entry.version != fresh.version, entry.state_version != fresh.state_version
 
     # --- reading ------------------------------------------------------------------------
 
@@ -135,15 +161,21 @@ class Hub:
         with self._cond:
             return self._entries.get(meeting_id)
 
-    def wait_for_change(self, meeting_id: int, seen_version: str | None, timeout: float) -> Entry | None:
+    def wait_for_change(self, meeting_id: int, seen_version: str | None, timeout: float, *,
+                        state_only: bool = False) -> Entry | None:
         """Block until the meeting's version differs from `seen_version` or `timeout`
-        passes; returns the latest entry either way (None if never polled)."""
+        passes; returns the latest entry either way (None if never polled). With
+        `state_only`, `seen_version` is a state version and only a ballot opening or
+        closing (or the meeting closing) ends the wait."""
+        key = "state_version" if state_only else "version"
+        condition = self._state_cond if state_only else self._cond
+
         def changed():
             entry = self._entries.get(meeting_id)
-            return entry is not None and entry.version != seen_version
+            return entry is not None and getattr(entry, key) != seen_version
 
-        with self._cond:
-            self._cond.wait_for(changed, timeout=max(timeout, 0))
+        with condition:
+            condition.wait_for(changed, timeout=max(timeout, 0))
             return self._entries.get(meeting_id)
 
     def snapshot(self, meeting_id: int) -> Entry:
