@@ -10,10 +10,10 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.browser.test_sitting import _read
 from tests.factories import PASSWORD, gen_body, gen_user
 from voting.collection import services
 from voting.collection.models import Proposal
-from voting.database import write_intent
 from voting.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -24,17 +24,6 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "i
                        "Chrome/126.0 Mobile Safari/537.36"}
 CONTACT = "13912345678"
 TITLE = "东湖镇新建公办幼儿园"
-
-
-def _read(app, fn):
-    """Run `fn()` against the database of the served app, read-only."""
-    with app.app_context():
-        token = write_intent.set(False)
-        try:
-            return fn()
-        finally:
-            write_intent.reset(token)
-            db.session.remove()
 
 
 def _county(app) -> tuple[str, int]:
