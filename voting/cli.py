@@ -82,7 +82,8 @@ def seed_demo_command(password: str, if_empty: bool) -> None:
     from voting.demo import seed_demo
 
     if if_empty and db.session.execute(select(User.id).limit(1)).first() is not None:
-        click.echo("数据库中已有账号，跳过演示数据。演示账号 admin / secretariat / teller / leader")
+        click.echo("数据库中已有账号，跳过演示数据。演示账号 admin / secretariat / teller / leader / city-leader / city-secretariat / "
+                   "baishui-secretariat / donghu-secretariat")
         return
 
     for line in seed_demo(password):

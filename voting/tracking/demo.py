@@ -132,7 +132,9 @@ def _department_accounts(context, projects: list[LivelihoodProject], out: list[s
 
 def seed(context) -> list[str]:
     body = context["main"]
-    if db.session.execute(select(LivelihoodProject.id).filter_by(body_id=body.id).limit(1)).first() is not None:
+    # Publishing the demo sitting's ballot already made its projects: they still get their
+    # milestones and progress here, once (a body with milestones is left alone).
+    if db.session.execute(select(Milestone.id).filter_by(body_id=body.id).limit(1)).first() is not None:
         return []
     has_ballots = db.session.execute(select(Ballot.id).filter_by(body_id=body.id).limit(1)).first() is not None
     projects = _from_results(body) if has_ballots else _directly_registered(body)
