@@ -10,8 +10,8 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.test_sitting import _read
-from tests.factories import PASSWORD, gen_body, gen_user
+from tests.browser.test_sitting import _login, _read
+from tests.factories import gen_body, gen_user
 from voting.collection import services
 from voting.collection.models import Proposal
 from voting.extensions import db
@@ -36,16 +36,6 @@ def _county(app) -> tuple[str, int]:
         station_id = station.id
         db.session.remove()
     return username, station_id
-
-
-def _login(context, username):
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("工作台")
-    return page
 
 
 def _decode(png: bytes) -> str:
