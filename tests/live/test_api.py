@@ -1,5 +1,6 @@
 """GET /api/v1/meetings/<mid>/live and /events: access, payload, stream framing."""
 import json
+import random
 
 import pytest
 
@@ -7,6 +8,7 @@ from tests.ballots.sitting import Sitting, release_database
 from tests.factories import gen_body, gen_user
 from voting.extensions import db
 from voting.live import screen
+from voting.live.api import stream_lifetime
 from voting.live.hub import hub_for
 from voting.meetings.models import Meeting
 
@@ -76,6 +78,18 @@ def test_stream_sends_retry_and_the_snapshot_then_ends(make_app, api, staff):
     again = client.get(f"/api/v1/meetings/{s.mid}/events",
                        headers={"Authorization": f"Bearer {token}", "Last-Event-ID": events[0]["version"]})
     assert _events(again.get_data(as_text=True)) == []
+
+
+def test_streams_opened_together_do_not_all_end_together():
+    rng = random.Random(11)
+    lifetimes = [stream_lifetime(60.0, rng) for _ in range(650)]
+    assert all(45.0 <= t <= 75.0 for t in lifetimes)
+    # a hall that connected in one second reconnects spread over the range, not at once
+    per_second = {}
+    for t in lifetimes:
+        per_second[int(t)] = per_second.get(int(t), 0) + 1
+    assert len(per_second) >= 25 and max(per_second.values()) <= 60
+    assert stream_lifetime(0.0, rng) == 0.0
 
 
 def test_stream_pushes_each_change(make_app, api, staff):

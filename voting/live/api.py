@@ -5,8 +5,11 @@ it), then again whenever the process's hub sees the meeting change, a comment li
 every 15 s, and ends after about a minute: EventSource reconnects by itself
 (`retry: 1000`), so a stream never outlives a restart or a revoked token for long,
 and a gthread worker's thread is lent, not given. While it streams it holds no
-database connection.
+database connection. Each stream's minute is drawn between 45 and 75 s, so that a
+hall of tablets that connected in the same second does not reconnect in the same
+second ever after (a storm of logins and snapshots in the middle of a vote).
 """
+import random
 import time
 
 from flask import Response, current_app, jsonify, request
@@ -22,6 +25,8 @@ from voting.live.hub import Entry, hub_for
 RETRY_MILLISECONDS = 1000
 HEARTBEAT_SECONDS = 15.0
 STREAM_SECONDS = 60.0
+# A stream lasts STREAM_SECONDS × a factor drawn from this range (see the module's text).
+LIFETIME_SPREAD = (0.75, 1.25)
 
 
 def _screen_token() -> str | None:
@@ -42,6 +47,13 @@ def meeting_live(mid):
     return jsonify(_entry_or_404(hub.snapshot(meeting.id)).snapshot)
 
 
+def stream_lifetime(configured: float, rng=random) -> float:
+    """How long one stream lasts: the configured mean, spread so that reconnections
+    of streams opened together drift apart."""
+    low, high = LIFETIME_SPREAD
+    return configured * rng.uniform(low, high)
+
+
 def _event(entry: Entry) -> str:
     return f"id: {entry.version}\ndata: {entry.text}\n\n"
 
@@ -59,7 +71,7 @@ def meeting_events(mid):
     first = _entry_or_404(hub.snapshot(meeting_id))
     db.session.close()  # hold no connection for the minute this stream lasts
     known = request.headers.get("Last-Event-ID")
-    lifetime = float(app.config.get("LIVE_STREAM_SECONDS", STREAM_SECONDS))
+    lifetime = stream_lifetime(float(app.config.get("LIVE_STREAM_SECONDS", STREAM_SECONDS)))
     heartbeat = float(app.config.get("LIVE_HEARTBEAT_SECONDS", HEARTBEAT_SECONDS))
 
     def stream():
@@ -120,7 +132,7 @@ document("/meetings/{mid}/live", "get",
          parameters=[SCREEN_PARAMETER], responses={200: ("实况快照", SNAPSHOT)})
 document("/meetings/{mid}/events", "get",
          summary="会议实况推送（text/event-stream）：连接后立即发送快照，变化时再发送，每15秒一行注释保活，"
-                 "约60秒后结束由浏览器自动重连（retry: 1000）",
+                 "约60秒（45至75秒之间随机）后结束由浏览器自动重连（retry: 1000）",
          parameters=[SCREEN_PARAMETER], responses={200: ("事件流，每个事件的 data 为实况快照", None)})
 PATHS["/meetings/{mid}/events"]["get"]["responses"]["200"]["content"] = {
     # Each server-sent event: `data` is the JSON snapshot above, `id` its version.
