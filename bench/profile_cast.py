@@ -64,7 +64,7 @@ def main(n: int = 60, kind: str = "sqlite") -> None:
     profile.disable()
     elapsed = time.monotonic() - started
     print(f"{n} casts in {elapsed:.2f} s: {1000 * elapsed / n:.1f} ms per cast (one thread, {kind})")
-    pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(*(sys.argv[3:] or [40]))
     if schema is not None:
         with app.app_context():
             db.engine.dispose()

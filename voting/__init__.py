@@ -49,6 +49,9 @@ def create_app(test_config: dict | None = None) -> "Flask":
 
     register_web(app)
     register_cli(app)
+    from voting import admission
+
+    admission.install(app)  # a few requests run at once, the rest wait asleep (voting/admission.py)
     import logging
 
     from voting import logredact

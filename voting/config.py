@@ -36,6 +36,9 @@ class DefaultConfig:
     PUBLIC_BASE_URL = None  # e.g. "http://192.168.1.10:8000" for QR codes; default: request host
     # Where installation keys live (Ed25519 signing key, key-encryption key).
     KEY_DIR = None  # None means the instance folder
+    # Requests running at once in one process (voting/admission.py); 0 = no limit.
+    MAX_ACTIVE_REQUESTS = 4
+    ADMISSION_WAIT_SECONDS = 30.0
 
 
 ENV_KEYS = {
@@ -46,6 +49,7 @@ ENV_KEYS = {
     "PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "VOTING_KEY_DIR": "KEY_DIR",
+    "MAX_ACTIVE_REQUESTS": "MAX_ACTIVE_REQUESTS",
 }
 
 

@@ -1,0 +1,119 @@
+"""At most MAX_ACTIVE_REQUESTS requests run at once per process; the rest wait asleep,
+and one that waits too long gets 503 with Retry-After (voting/admission.py)."""
+import json
+import threading
+
+from tests.ballots.sitting import Sitting, release_database
+from voting.admission import Admission
+from voting.extensions import db
+from voting.live import screen
+from voting.meetings.models import Meeting
+
+
+class Held:
+    """A WSGI app whose requests stay inside until released."""
+
+    def __init__(self):
+        self.inside = threading.Semaphore(0)
+        self.release = threading.Event()
+        self.running = 0
+        self.most = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self._lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        self.inside.release()
+        self.release.wait(30)
+        with self._lock:
+            self.running -= 1
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+
+def _call(gate, path):
+    answer = {}
+
+    def start_response(status, headers):
+        answer["status"], answer["headers"] = status, dict(headers)
+
+    answer["body"] = b"".join(gate({"PATH_INFO": path, "REQUEST_METHOD": "POST"}, start_response))
+    return answer
+
+
+def test_no_more_than_the_limit_run_at_once_and_the_others_wait_their_turn():
+    held = Held()
+    gate = Admission(held, limit=2, wait_seconds=30)
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(_call(gate, "/api/v1/ballots/1/votes")))
+               for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    assert held.inside.acquire(timeout=10) and held.inside.acquire(timeout=10)
+    assert not held.inside.acquire(timeout=0.2)  # the other three are kept out while two are inside
+    assert held.running == 2
+    held.release.set()
+    for thread in threads:
+        thread.join(30)
+    assert held.most == 2
+    assert [a["status"] for a in answers] == ["200 OK"] * 5
+
+
+def test_a_request_that_finds_no_slot_in_time_gets_503_in_the_api_shape_and_a_page_elsewhere():
+    held = Held()
+    gate = Admission(held, limit=1, wait_seconds=0.05)
+    inside = threading.Thread(target=_call, args=(gate, "/api/v1/ballots/1/votes"))
+    inside.start()
+    try:
+        assert held.inside.acquire(timeout=10)
+        api = _call(gate, "/api/v1/ballots/1/votes")
+        assert api["status"].startswith("503")
+        assert api["headers"]["Retry-After"] == "1"
+        error = json.loads(api["body"])["error"]
+        assert error["code"] == "service_unavailable" and "重试" in error["message"]
+        page = _call(gate, "/ballots/1")
+        assert page["status"].startswith("503") and page["headers"]["Content-Type"].startswith("text/html")
+        assert "服务器暂时繁忙" in page["body"].decode("utf-8")
+        assert gate.refused == 2 and held.running == 1  # neither reached the app
+    finally:
+        held.release.set()
+        inside.join(30)
+    held.release.clear()
+    held.release.set()
+    assert _call(gate, "/api/v1/ballots/1/votes")["status"] == "200 OK"  # the slot came back
+
+
+def test_zero_means_no_limit():
+    held = Held()
+    gate = Admission(held, limit=0)
+    threads = [threading.Thread(target=_call, args=(gate, "/healthz")) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for _ in threads:
+        assert held.inside.acquire(timeout=10)
+    assert held.running == 3
+    held.release.set()
+    for thread in threads:
+        thread.join(30)
+
+
+def test_an_open_live_stream_holds_no_slot(make_app, api, staff):
+    """With one slot per process, a tablet's minute-long stream must not keep its
+    neighbour's vote out: only the stream's first checks run inside the slot."""
+    s = Sitting(api, staff, size=1)
+    meeting = db.session.get(Meeting, int(s.mid))
+    token = screen.rotate_screen_token(meeting)
+    release_database()
+    one_slot = make_app(MAX_ACTIVE_REQUESTS=1, ADMISSION_WAIT_SECONDS=0.2, LIVE_STREAM_SECONDS=120)
+    client = one_slot.test_client()
+    response = client.get(f"/api/v1/meetings/{s.mid}/events?screen={token}", buffered=False)
+    chunks = iter(response.response)
+    try:
+        assert next(chunks).decode().startswith("retry:")
+        assert "data: " in next(chunks).decode()
+        assert client.get("/healthz").status_code == 200
+        assert client.get(f"/api/v1/meetings/{s.mid}/live?screen={token}").status_code == 200
+    finally:
+        response.close()
+    assert one_slot.wsgi_app.refused == 0

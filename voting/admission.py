@@ -1,0 +1,68 @@
+"""At most MAX_ACTIVE_REQUESTS requests run at once in one process; the others wait
+for their turn, asleep.
+
+A gthread worker has a thread for every open connection, and a hall keeps hundreds
+of them (every tablet's live stream, and every tablet's vote when the secretariat
+says "请投票"). If all of them ran their Python at once they would fight for the one
+interpreter lock and, on SQLite, for the one write lock: each request then costs
+several times its own CPU and the last of a burst waits longest. Letting a few run
+and keeping the rest asleep in a queue serves the same burst faster, in arrival order.
+
+Only the view runs inside a slot. A live stream's view (checks and its first
+snapshot) takes one briefly; the minute of streaming that follows runs outside, so
+streams never hold slots. A request that waited WAIT_SECONDS without a slot gets
+503 with Retry-After, and stores nothing: a tablet retries its vote with the same
+Idempotency-Key.
+"""
+import json
+import threading
+
+DEFAULT_LIMIT = 4
+DEFAULT_WAIT_SECONDS = 30.0
+
+BUSY_CODE = "service_unavailable"
+BUSY_MESSAGE = "服务器繁忙，请稍后重试；投票会自动重试，不会重复计票。"
+BUSY_PAGE = ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>服务器繁忙</title>"
+             "<p style=\"font-size:20px\">服务器暂时繁忙，请稍等片刻后刷新重试。</p></html>")
+
+
+class Admission:
+    """WSGI middleware: a bounded number of requests inside `wsgi_app` at once."""
+
+    def __init__(self, wsgi_app, limit: int = DEFAULT_LIMIT, wait_seconds: float = DEFAULT_WAIT_SECONDS):
+        self.wsgi_app = wsgi_app
+        self.limit = limit
+        self.wait_seconds = wait_seconds
+        self._slots = threading.BoundedSemaphore(limit) if limit > 0 else None
+        self.refused = 0  # requests answered 503 for want of a slot (diagnostics)
+
+    def __call__(self, environ, start_response):
+        if self._slots is None:
+            return self.wsgi_app(environ, start_response)
+        if not self._slots.acquire(timeout=self.wait_seconds):
+            self.refused += 1
+            return busy(environ, start_response)
+        try:
+            # The view runs (and a non-streamed body is built) before this returns.
+            return self.wsgi_app(environ, start_response)
+        finally:
+            self._slots.release()
+
+
+def busy(environ, start_response):
+    """503 in the API's error shape for /api/, a short Chinese page elsewhere."""
+    if environ.get("PATH_INFO", "").startswith("/api/"):
+        body = json.dumps({"error": {"code": BUSY_CODE, "message": BUSY_MESSAGE}}, ensure_ascii=False)
+        content_type = "application/json"
+    else:
+        body, content_type = BUSY_PAGE, "text/html; charset=utf-8"
+    data = body.encode("utf-8")
+    start_response("503 SERVICE UNAVAILABLE", [("Content-Type", content_type), ("Content-Length", str(len(data))),
+                                               ("Retry-After", "1"), ("Cache-Control", "no-store")])
+    return [data]
+
+
+def install(app) -> None:
+    """Wrap the app's WSGI callable (MAX_ACTIVE_REQUESTS, 0 = no limit)."""
+    app.wsgi_app = Admission(app.wsgi_app, int(app.config.get("MAX_ACTIVE_REQUESTS", DEFAULT_LIMIT)),
+                             float(app.config.get("ADMISSION_WAIT_SECONDS", DEFAULT_WAIT_SECONDS)))
