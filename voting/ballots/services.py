@@ -413,15 +413,18 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple
     idempotency_key = _checked_idempotency_key(idempotency_key)
     choices = _checked_choices_shape(choices)
     key_hash = idempotency.record_key(deputy.id, ballot.id, idempotency_key, choices)
-    receipt = _replayed_receipt(key_hash, idempotency_key)
-    if receipt is not None:
-        return receipt, False
     ballot = db.session.get(Ballot, ballot.id, populate_existing=True)
     if ballot is None:
         raise VotingError(404, "not_found", "未找到该表决。")
     if ballot.meeting_id != deputy.meeting_id:
         raise VotingError(404, "not_found", "未找到该表决。")
+    # A retry of a stored vote is answered with its receipt; it can only have been
+    # stored by a deputy who has voted, so it is looked for only where one has (or
+    # where the ballot closed since), not on every first cast.
     if ballot.state != BallotState.open.value:
+        receipt = _replayed_receipt(key_hash, idempotency_key)
+        if receipt is not None:
+            return receipt, False
         raise VotingError(409, "ballot_not_open", "本项表决当前不在投票中。")
     if not is_eligible(ballot, deputy):
         raise VotingError(403, "not_eligible", "您在本项表决开始时未签到，不能参加本项表决。")
@@ -455,13 +458,8 @@ def _store_cast(ballot_id: int, deputy_id: int, key_hash: str, idempotency_key: 
     if state != BallotState.open.value:
         db.session.rollback()
         raise VotingError(409, "ballot_not_open", "本项表决当前不在投票中。")
-    if db.session.get(Participation, (ballot_id, deputy_id)) is not None:
-        # The same request may have been stored since we looked (a retry racing its original).
-        receipt = _replayed_receipt(key_hash, idempotency_key)
-        db.session.rollback()
-        if receipt is not None:
-            return receipt, False
-        raise _voted_already()
+    # A vote of this deputy stored since the checks (a retry racing its original) makes
+    # the commit fail on participation's primary key: handled below, nothing of ours stored.
     db.session.add(Participation(ballot_id=ballot_id, deputy_id=deputy_id, channel="tablet"))
     db.session.add(CastBallot(id=secrets.token_hex(16), ballot_id=ballot_id, tracker=tracker, sealed=sealed,
                               channel="tablet", invalid=False))
