@@ -66,11 +66,12 @@ def main(paths):
                   f"{b['seconds']} s, p50 {b['p50_ms']} / p95 {b['p95_ms']} / p99 {b['p99_ms']} ms; tally cast "
                   f"{run['check']['tally_cast']}, counts match {run['check']['counts_match_plans']}, verify "
                   f"{run['flask_verify']}\n")
-            print("| instance | casts sent | accepted | /live cast | streams | streams at final count |")
-            print("|---|---|---|---|---|---|")
+            print("| instance | casts sent | accepted | /live cast | /live at full count after (s) | streams | "
+                  "streams at final count |")
+            print("|---|---|---|---|---|---|---|")
             for p in run["per_instance"]:
-                print(f"| {p['url']} | {p['casts_sent']} | {p['accepted']} | {p['live_snapshot_cast']} | {p['streams']} | "
-                      f"{p['streams_showing_final_count']} |")
+                print(f"| {p['url']} | {p['casts_sent']} | {p['accepted']} | {p['live_snapshot_cast']} | "
+                      f"{p.get('live_seconds_after_burst', '–')} | {p['streams']} | {p['streams_showing_final_count']} |")
             print()
         if run["run"] == "tally" and "voters" in run:
             print(f"Tally: {run['voters']} sealed ballots × {run['items']} candidates: count + Ed25519 signature "
