@@ -5,9 +5,11 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from voting.accounts.models import STAFF_ROLES, ApiToken, Body, BodyLevel, User, utcnow
 from voting.extensions import db
+from voting.meetings.models import Deputy
 from voting.integrity import audit
 
 
@@ -96,9 +98,14 @@ def issue_token(*, user: User | None = None, deputy=None, now: datetime | None =
 
 
 def find_token(raw: str) -> ApiToken | None:
+    """The token with its holder (and a deputy's meeting) in one query: every API
+    request of a tablet starts here."""
     if not raw:
         return None
-    return db.session.execute(select(ApiToken).filter_by(token_hash=sha256_hex(raw))).scalar_one_or_none()
+    return db.session.execute(
+        select(ApiToken).filter_by(token_hash=sha256_hex(raw))
+        .options(joinedload(ApiToken.user), joinedload(ApiToken.deputy).joinedload(Deputy.meeting))
+    ).scalar_one_or_none()
 
 
 def resolve_token(raw: str, now: datetime | None = None):
