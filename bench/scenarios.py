@@ -1,5 +1,6 @@
 """The benchmark runs. Each returns a dict of figures and a list of (target, passed, detail)."""
 import asyncio
+import gc
 import random
 import time
 
@@ -38,6 +39,19 @@ async def sample_while(sampler: UsageSampler, stop: asyncio.Event):
 
 
 async def measured(servers, coroutine):
+    # The load generator is one Python process holding every tablet's connection: its own
+    # garbage collector must not pause it (and add its pauses to the latencies it reports).
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        return await _measured(servers, coroutine)
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+async def _measured(servers, coroutine):
     sampler = UsageSampler(servers).start()
     stop = asyncio.Event()
     task = asyncio.create_task(sample_while(sampler, stop))
