@@ -85,7 +85,6 @@ async def live_cast_reaching(hall: Hall, base: str, ballot_id: str, cast: int, t
     it first showed `cast`). A snapshot may be one polling round old (the hub polls every
     0.3 s and /live serves what it polled within 0.7 s): live updates promise a second."""
     started = time.monotonic()
-    seen = None
     while True:
         response = await hall.console.get(f"{base}/api/v1/meetings/{hall.mid}/live",
                                           headers={"Authorization": f"Bearer {hall.staff_token}"})

@@ -14,16 +14,18 @@ streams never hold slots. A request that waited WAIT_SECONDS without a slot gets
 503 with Retry-After, and stores nothing: a tablet retries its vote with the same
 Idempotency-Key.
 """
+import html
 import json
 import threading
 
+from voting.api.errors import DEFAULT_CODES
+from voting.web import ERROR_TEXT
+
 DEFAULT_LIMIT = 4
 DEFAULT_WAIT_SECONDS = 30.0
-
-BUSY_CODE = "service_unavailable"
-BUSY_MESSAGE = "服务器繁忙，请稍后重试；投票会自动重试，不会重复计票。"
-BUSY_PAGE = ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>服务器繁忙</title>"
-             "<p style=\"font-size:20px\">服务器暂时繁忙，请稍等片刻后刷新重试。</p></html>")
+# The same words as every other 503 of the app (the API's errors, the error page),
+# written out here because the answer is made outside Flask, before any request context.
+BUSY_CODE, BUSY_MESSAGE = DEFAULT_CODES[503]
 
 
 class Admission:
@@ -55,7 +57,10 @@ def busy(environ, start_response):
         body = json.dumps({"error": {"code": BUSY_CODE, "message": BUSY_MESSAGE}}, ensure_ascii=False)
         content_type = "application/json"
     else:
-        body, content_type = BUSY_PAGE, "text/html; charset=utf-8"
+        title, message = (html.escape(text) for text in ERROR_TEXT[503])
+        body = (f"<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{title}</title>"
+                f"<h1>{title}</h1><p style=\"font-size:20px\">{message}</p></html>")
+        content_type = "text/html; charset=utf-8"
     data = body.encode("utf-8")
     start_response("503 SERVICE UNAVAILABLE", [("Content-Type", content_type), ("Content-Length", str(len(data))),
                                                ("Retry-After", "1"), ("Cache-Control", "no-store")])
@@ -63,6 +68,13 @@ def busy(environ, start_response):
 
 
 def install(app) -> None:
-    """Wrap the app's WSGI callable (MAX_ACTIVE_REQUESTS, 0 = no limit)."""
-    app.wsgi_app = Admission(app.wsgi_app, int(app.config.get("MAX_ACTIVE_REQUESTS", DEFAULT_LIMIT)),
-                             float(app.config.get("ADMISSION_WAIT_SECONDS", DEFAULT_WAIT_SECONDS)))
+    """Wrap the app's WSGI callable (MAX_ACTIVE_REQUESTS, 0 = no limit). A setting
+    that is not a whole number stops the start with a message naming it."""
+    try:
+        limit = int(app.config.get("MAX_ACTIVE_REQUESTS", DEFAULT_LIMIT))
+        wait_seconds = float(app.config.get("ADMISSION_WAIT_SECONDS", DEFAULT_WAIT_SECONDS))
+    except (TypeError, ValueError):
+        raise ValueError("MAX_ACTIVE_REQUESTS 必须是整数（0 表示不限），ADMISSION_WAIT_SECONDS 必须是秒数 / "
+                         "MAX_ACTIVE_REQUESTS must be a whole number (0: no limit), "
+                         "ADMISSION_WAIT_SECONDS a number of seconds") from None
+    app.wsgi_app = Admission(app.wsgi_app, limit, wait_seconds)

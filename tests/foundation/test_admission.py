@@ -3,6 +3,8 @@ and one that waits too long gets 503 with Retry-After (voting/admission.py)."""
 import json
 import threading
 
+import pytest
+
 from tests.ballots.sitting import Sitting, release_database
 from voting.admission import Admission
 from voting.extensions import db
@@ -117,3 +119,13 @@ def test_an_open_live_stream_holds_no_slot(make_app, api, staff):
     finally:
         response.close()
     assert one_slot.wsgi_app.refused == 0
+
+
+def test_the_setting_comes_from_the_environment_and_a_bad_one_is_named(base_config):
+    from voting import create_app
+    from voting.config import from_environment
+
+    assert from_environment({"MAX_ACTIVE_REQUESTS": "2"}) == {"MAX_ACTIVE_REQUESTS": "2"}
+    assert create_app({**base_config, "MAX_ACTIVE_REQUESTS": "2"}).wsgi_app.limit == 2
+    with pytest.raises(ValueError, match="MAX_ACTIVE_REQUESTS"):
+        create_app({**base_config, "MAX_ACTIVE_REQUESTS": "四个"})

@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from voting.accounts.models import STAFF_ROLES, ApiToken, Body, BodyLevel, User, utcnow
 from voting.extensions import db
-from voting.meetings.models import Deputy
 from voting.integrity import audit
+from voting.meetings.models import Deputy
 
 
 class LoginRefused(Exception):

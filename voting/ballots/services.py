@@ -407,8 +407,9 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple
     Two transactions: the checks and the sealing run in a read transaction; then a
     short write transaction takes the lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
     ballot row FOR SHARE, which `close` must wait for), checks again that the ballot
-    is open and the deputy has not voted, and writes the participation, the cast
-    ballot and the idempotency record together. So a hall of tablets queues only for
+    is open, and writes the participation, the cast ballot and the idempotency
+    record together (a vote of the deputy stored meanwhile fails it on
+    participation's primary key). So a hall of tablets queues only for
     the few milliseconds of the write, never for another tablet's checks."""
     idempotency_key = _checked_idempotency_key(idempotency_key)
     choices = _checked_choices_shape(choices)
