@@ -5,7 +5,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from voting.api.errors import ApiError, error_response, handle_api_error, handle_http_exception_as_json, wants_json
+from voting.api.errors import error_response, handle_http_exception_as_json, wants_json
+from voting.errors import Refusal
 from voting.database import write_intent
 from voting.extensions import csrf, db, login_manager
 
@@ -136,7 +137,7 @@ def _api_csrf_for_cookie_sessions():
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
         except Exception:  # flask_wtf raises ValidationError with an English message
-            raise ApiError(400, "csrf_failed", "页面已过期，请刷新后重试。")
+            raise Refusal(400, "csrf_failed", "页面已过期，请刷新后重试。")
     return None
 
 
@@ -156,7 +157,7 @@ def _teardown(exc):
 
 
 def _register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(Refusal, _refusal)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -201,10 +202,11 @@ def _register_error_handlers(app: Flask) -> None:
         return _error_page(500)
 
 
-def _api_error(error: ApiError):
+def _refusal(error: Refusal):
+    """The one mapping of a refusal: the JSON error of API.md under /api/, a page elsewhere."""
     db.session.rollback()
     if wants_json():
-        return handle_api_error(error)
+        return error_response(error.status, error.code, error.message)
     return render_template("errors/error.html", code=error.status, title="操作未完成",
                            message=error.message), error.status
 

@@ -6,7 +6,7 @@ from tests.ballots.sitting import Sitting
 from voting.ballots import services
 from voting.ballots.models import Ballot, CastBallot, Participation
 from voting.extensions import db
-from voting.meetings.errors import VotingError
+from voting.errors import Refusal
 from voting.meetings.models import Deputy
 
 
@@ -23,7 +23,7 @@ def live(api, staff):
 
 
 def refused_with(code, call, *args, **kwargs):
-    with pytest.raises(VotingError) as refused:
+    with pytest.raises(Refusal) as refused:
         call(*args, **kwargs)
     db.session.rollback()
     assert refused.value.code == code

@@ -12,7 +12,7 @@ from voting.accounts.models import AddressThrottle, utcnow
 from voting.extensions import db
 from voting.integrity.models import AuditEntry
 from voting.meetings import services
-from voting.meetings.errors import VotingError
+from voting.errors import Refusal
 
 HALL = "203.0.113.7"  # the address that guesses
 OTHER = "198.51.100.20"  # another tablet network
@@ -54,7 +54,7 @@ def test_wrong_cards_slow_down_then_lock(app, sitting):
     for n in range(cfg["CARD_LOGIN_SLOWDOWN_AFTER"]):
         fail(n, start + timedelta(milliseconds=n))
     # The next try comes too soon: refused before the card is even looked up, valid or not.
-    with pytest.raises(VotingError) as refused:
+    with pytest.raises(Refusal) as refused:
         services.deputy_for_card(sitting.deputies[0]["card"], source=HALL, now=start + timedelta(seconds=1))
     assert refused.value.status == 429 and refused.value.code == "rate_limited"
     assert "秒后再试" in refused.value.message
@@ -72,7 +72,7 @@ def test_wrong_cards_slow_down_then_lock(app, sitting):
         fail(n, moment)
         n += 1
     assert n == cfg["CARD_LOGIN_LOCK_AFTER"]
-    with pytest.raises(VotingError) as refused:
+    with pytest.raises(Refusal) as refused:
         services.deputy_for_card(sitting.deputies[0]["card"], source=HALL, now=moment + timedelta(minutes=5))
     assert refused.value.status == 429 and "分钟后再试" in refused.value.message
     # The lockout is audited, without the card: only the address and the count.
@@ -124,7 +124,7 @@ def test_a_successful_card_login_does_not_reset_the_count(app, sitting):
     assert services.deputy_for_card(sitting.deputies[1]["card"], source=OTHER, now=start) is not None
     assert throttle_row().failures == cfg["CARD_LOGIN_SLOWDOWN_AFTER"] - 1
     fail(100, start)
-    with pytest.raises(VotingError):
+    with pytest.raises(Refusal):
         services.deputy_for_card(sitting.deputies[0]["card"], source=HALL, now=start + timedelta(seconds=1))
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.ballots.sitting import Sitting
 from tests.tracking.conftest import make_ballot
-from voting.api.errors import ApiError
+from voting.errors import Refusal
 from voting.collection.models import Candidate
 from voting.extensions import db
 from voting.tracking import services
@@ -76,7 +76,7 @@ def test_candidate_of_another_body_is_not_linked(app, body, other_body):
 ])
 def test_refused_before_results_or_for_other_kinds(app, body, state, kind, code):
     ballot = make_ballot(body, {"一个项目": "selected"}, state=state, kind=kind)
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(Refusal) as refused:
         services.projects_from_ballot(ballot)
     assert refused.value.status == 409 and refused.value.code == code
     assert db.session.query(LivelihoodProject).count() == 0

@@ -3,7 +3,7 @@ from flask import jsonify, request
 
 from voting.accounts import services as accounts
 from voting.api import bp
-from voting.api.errors import ApiError
+from voting.errors import Refusal
 from voting.api.parsing import json_body, string_field
 from voting.extensions import db, limiter
 
@@ -22,7 +22,7 @@ def create_token():
         card = string_field(data, "card", max_length=200, label="登录卡")
         deputy = deputy_for_card(card, source=request.remote_addr or "")
         if deputy is None:
-            raise ApiError(401, "invalid_card", "登录卡无效或已作废。")
+            raise Refusal(401, "invalid_card", "登录卡无效或已作废。")
         raw, token = accounts.issue_token(deputy=deputy)
         db.session.commit()
         return _token_response(raw, token, "deputy")
@@ -32,8 +32,8 @@ def create_token():
         user = accounts.authenticate(username, password, source=request.remote_addr or "")
     except accounts.LoginRefused as refused:
         if refused.throttled:
-            raise ApiError(429, "rate_limited", refused.message)
-        raise ApiError(401, "invalid_credentials", refused.message)
+            raise Refusal(429, "rate_limited", refused.message)
+        raise Refusal(401, "invalid_credentials", refused.message)
     raw, token = accounts.issue_token(user=user)
     db.session.commit()
     return _token_response(raw, token, user.role)
@@ -44,5 +44,5 @@ def revoke_token():
     """Revoke the bearer token this request carries (logout of a tablet or script)."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not accounts.revoke_token(header[len("Bearer "):].strip()):
-        raise ApiError(401, "unauthorized", "令牌无效或已作废。")
+        raise Refusal(401, "unauthorized", "令牌无效或已作废。")
     return jsonify({"revoked": True})

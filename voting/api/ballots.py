@@ -24,7 +24,7 @@ from voting.api.parsing import json_body
 from voting.ballots import services
 from voting.ballots.models import Ballot, BallotState
 from voting.extensions import db
-from voting.meetings.errors import VotingError
+from voting.errors import Refusal
 from voting.rules import rule_from_json, rule_text
 
 
@@ -184,15 +184,15 @@ def cast_vote(bid):
     if (draft is not None and draft.state == BallotState.draft.value and principal.is_deputy
             and principal.meeting_id == draft.meeting_id):
         # API.md: a vote on a ballot that is not open is 409 ballot_not_open, a draft included.
-        raise VotingError(409, "ballot_not_open", "本项表决尚未开始投票。")
+        raise Refusal(409, "ballot_not_open", "本项表决尚未开始投票。")
     ballot = load_ballot(bid)
     key = request.headers.get("Idempotency-Key")
     if not key or not key.strip():
-        raise VotingError(400, "idempotency_key_required",
+        raise Refusal(400, "idempotency_key_required",
                           "缺少请求头 Idempotency-Key：请为每次投票生成一个唯一值，重试时保持不变。")
     data = json_body()
     if "choices" not in data:
-        raise VotingError(400, "bad_request", "缺少字段“choices”。")
+        raise Refusal(400, "bad_request", "缺少字段“choices”。")
     receipt, created = services.cast_vote(ballot, current_principal(), data["choices"], key)
     return jsonify({"receipt": receipt}), 201 if created else 200
 
@@ -205,7 +205,7 @@ def get_tally(bid):
     ballot = load_ballot(bid)
     sheet = services.tally_for(ballot)
     if current_principal().is_deputy and ballot.state != BallotState.published.value:
-        raise VotingError(403, "forbidden", "表决结果公布后，代表才能查看计票单。")
+        raise Refusal(403, "forbidden", "表决结果公布后，代表才能查看计票单。")
     return jsonify(sheet)
 
 

@@ -3,7 +3,7 @@ from flask import jsonify
 
 from voting.accounts.permissions import READ_STATIONS, current_principal, require
 from voting.api import bp
-from voting.api.errors import ApiError
+from voting.errors import Refusal
 from voting.api.openapi import document
 from voting.api.parsing import json_body
 from voting.collection import services
@@ -27,15 +27,15 @@ def submit_proposal():
     if deputy_code_value is not None:
         deputy_code = services.deputy_code_by_code(deputy_code_value)
         if deputy_code is None:
-            raise ApiError(404, "deputy_code_not_found", "没有这个代表个人码。")
+            raise Refusal(404, "deputy_code_not_found", "没有这个代表个人码。")
     if station_code is not None or deputy_code is None:
         if not isinstance(station_code, str) or not station_code.strip():
-            raise ApiError(400, "bad_request", "缺少字段“station”（联络站编码）。")
+            raise Refusal(400, "bad_request", "缺少字段“station”（联络站编码）。")
         station = services.station_by_code(station_code)
         if station is None:
-            raise ApiError(404, "station_not_found", "没有这个联络站编码。")
+            raise Refusal(404, "station_not_found", "没有这个联络站编码。")
         if deputy_code is not None and deputy_code.body_id != station.body_id:
-            raise ApiError(404, "deputy_code_not_found", "没有这个代表个人码。")
+            raise Refusal(404, "deputy_code_not_found", "没有这个代表个人码。")
     body_id = station.body_id if station else deputy_code.body_id
     honeypot = data.get("website") if isinstance(data.get("website"), str) else ""
     proposal = services.submit_proposal(
@@ -50,7 +50,7 @@ def submit_proposal():
 def track_proposal(tracking_code):
     proposal = services.find_by_tracking_code(tracking_code)
     if proposal is None:
-        raise ApiError(404, "not_found", "没有找到这个查询码。")
+        raise Refusal(404, "not_found", "没有找到这个查询码。")
     return jsonify(services.public_status(proposal))
 
 

@@ -1,4 +1,5 @@
-"""API errors: `{"error": {"code", "message"}}` with the HTTP status of API.md."""
+"""The JSON error of API.md: `{"error": {"code", "message"}}` with its HTTP status.
+A service refusal (voting.errors.Refusal) is mapped to it in voting/web.py."""
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -18,16 +19,6 @@ DEFAULT_CODES = {
 }
 
 
-class ApiError(Exception):
-    """Raised by services and views; becomes the JSON error of API.md."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-
-
 def error_response(status: int, code: str | None = None, message: str | None = None):
     default_code, default_message = DEFAULT_CODES.get(status, ("error", "请求失败。"))
     response = jsonify({"error": {"code": code or default_code, "message": message or default_message}})
@@ -37,10 +28,6 @@ def error_response(status: int, code: str | None = None, message: str | None = N
 
 def wants_json() -> bool:
     return request.path.startswith("/api/")
-
-
-def handle_api_error(error: ApiError):
-    return error_response(error.status, error.code, error.message)
 
 
 def handle_http_exception_as_json(error: HTTPException):

@@ -1,5 +1,5 @@
 """Meetings, the roster, login cards, check-in and attendance (API.md "Meetings")."""
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -15,22 +15,16 @@ from voting.accounts.permissions import (
     require,
 )
 from voting.api import bp
-from voting.api.errors import ApiError, error_response
+from voting.api.errors import error_response
 from voting.api.openapi import PATHS, document
 from voting.api.parsing import id_value, json_body, string_field
 from voting.extensions import db
 from voting.meetings import services
-from voting.meetings.errors import RosterError, VotingError
+from voting.errors import RosterError, Refusal
 from voting.meetings.models import Deputy, Meeting
 
 
 # --- shared by the API modules ---------------------------------------------------------
-
-@bp.app_errorhandler(VotingError)
-def answer_voting_error(error: VotingError):
-    """A service refusal is answered like an ApiError, on API routes and pages alike."""
-    return current_app.handle_user_exception(ApiError(error.status, error.code, error.message))
-
 
 def actor_of(principal) -> str:
     """How the audit log names the caller."""
@@ -164,7 +158,7 @@ def _roster_rows() -> list:
     data = json_body()
     rows = data.get("deputies")
     if not isinstance(rows, list):
-        raise VotingError(400, "bad_request", "请提交 {\"deputies\": [...]}，或以 text/csv 上传名单。")
+        raise Refusal(400, "bad_request", "请提交 {\"deputies\": [...]}，或以 text/csv 上传名单。")
     return rows
 
 
@@ -198,7 +192,7 @@ def list_deputies(mid):
 def _deputy_of(meeting: Meeting, deputy_id: int) -> Deputy:
     deputy = db.session.get(Deputy, deputy_id)
     if deputy is None or deputy.meeting_id != meeting.id:
-        raise VotingError(404, "not_found", "本次会议没有这名代表。")
+        raise Refusal(404, "not_found", "本次会议没有这名代表。")
     return deputy
 
 
@@ -222,13 +216,13 @@ def check_in(mid):
     if principal.is_deputy:
         data = json_body(required=False)
         if data.get("deputy_id") is not None and id_value(data["deputy_id"], "deputy_id") != principal.id:
-            raise VotingError(403, "forbidden", "代表只能为自己签到。")
+            raise Refusal(403, "forbidden", "代表只能为自己签到。")
         deputy = principal
     else:
         ensure_writable(principal, meeting.body_id)
         data = json_body()
         if data.get("deputy_id") is None:
-            raise VotingError(400, "bad_request", "缺少字段“deputy_id”。")
+            raise Refusal(400, "bad_request", "缺少字段“deputy_id”。")
         deputy = _deputy_of(meeting, id_value(data["deputy_id"], "deputy_id"))
     figures, newly = services.check_in(meeting, deputy, actor=actor_of(principal), by_staff=not principal.is_deputy)
     return jsonify({**figures, "deputy_id": str(deputy.id), "checked_in": newly})

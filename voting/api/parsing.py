@@ -1,7 +1,7 @@
-"""Reading request bodies: every malformed input becomes a 400 ApiError."""
+"""Reading request bodies: every malformed input becomes a 400 Refusal."""
 from flask import request
 
-from voting.api.errors import ApiError
+from voting.errors import Refusal
 
 
 def json_body(required: bool = True) -> dict:
@@ -9,14 +9,14 @@ def json_body(required: bool = True) -> dict:
     raw = request.get_data(cache=True)
     if not raw.strip():
         if required:
-            raise ApiError(400, "bad_request", "请求体不能为空，请提交 JSON 对象。")
+            raise Refusal(400, "bad_request", "请求体不能为空，请提交 JSON 对象。")
         return {}
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", "请求体必须是合法的 JSON 对象。")
+        raise Refusal(400, "bad_request", "请求体必须是合法的 JSON 对象。")
     if _holds_nul(data):
         # PostgreSQL text cannot hold NUL; no legitimate input has one.
-        raise ApiError(400, "bad_request", "提交的内容包含不允许的控制字符。")
+        raise Refusal(400, "bad_request", "提交的内容包含不允许的控制字符。")
     return data
 
 
@@ -36,22 +36,22 @@ def string_field(data: dict, name: str, *, required: bool = True, max_length: in
     label = label or name
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise ApiError(400, "bad_request", f"缺少字段“{label}”。")
+            raise Refusal(400, "bad_request", f"缺少字段“{label}”。")
         return None
     if not isinstance(value, str):
-        raise ApiError(400, "bad_request", f"字段“{label}”必须是文本。")
+        raise Refusal(400, "bad_request", f"字段“{label}”必须是文本。")
     value = value.strip()
     if len(value) > max_length:
-        raise ApiError(400, "bad_request", f"字段“{label}”不能超过 {max_length} 个字符。")
+        raise Refusal(400, "bad_request", f"字段“{label}”不能超过 {max_length} 个字符。")
     return value
 
 
 def id_value(value, label: str = "id") -> int:
     """Ids are strings in the API (integers accepted); anything else is a 400."""
     if isinstance(value, bool):
-        raise ApiError(400, "bad_request", f"“{label}”不是合法的编号。")
+        raise Refusal(400, "bad_request", f"“{label}”不是合法的编号。")
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.isdigit() and len(value) < 12:
         return int(value)
-    raise ApiError(400, "bad_request", f"“{label}”不是合法的编号。")
+    raise Refusal(400, "bad_request", f"“{label}”不是合法的编号。")

@@ -5,7 +5,7 @@ from flask import jsonify, request
 
 from voting.accounts.models import Body
 from voting.api import bp
-from voting.api.errors import ApiError
+from voting.errors import Refusal
 from voting.api.openapi import document
 from voting.extensions import db
 from voting.tracking import services
@@ -16,7 +16,7 @@ def _query_id(name: str, label: str) -> int | None:
     if raw is None or raw == "":
         return None
     if not raw.isdigit() or len(raw) > 11:
-        raise ApiError(400, "bad_request", f"查询参数“{label}”不是合法的数字。")
+        raise Refusal(400, "bad_request", f"查询参数“{label}”不是合法的数字。")
     return int(raw)
 
 
@@ -25,7 +25,7 @@ def list_projects():
     body_id = _query_id("body", "body")
     year = _query_id("year", "year")
     if body_id is not None and db.session.get(Body, body_id) is None:
-        raise ApiError(404, "not_found", "没有这个人大机构。")
+        raise Refusal(404, "not_found", "没有这个人大机构。")
     today = date.today()
     projects = services.public_projects(body_id, year)
     return jsonify({"projects": [services.project_summary(p, today) for p in projects]})

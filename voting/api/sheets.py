@@ -15,7 +15,7 @@ from voting.api.parsing import id_value, json_body
 from voting.ballots import paper
 from voting.ballots import services as ballots
 from voting.extensions import db
-from voting.meetings.errors import VotingError
+from voting.errors import Refusal
 from voting.meetings.models import Deputy
 from voting.pdf import FontMissing
 from voting.sheets import exports, qr
@@ -36,7 +36,7 @@ def _sheet_file(bid: str, extension: str) -> Response:
         try:
             data = exports.sheet_pdf(view, url, qr.verify_qr_png(ballot.id))
         except FontMissing as missing:
-            raise VotingError(503, "pdf_font_missing", missing.message)
+            raise Refusal(503, "pdf_font_missing", missing.message)
         mimetype = exports.PDF_MIMETYPE
     # content_type, not mimetype: Werkzeug appends "; charset=utf-8" to a text/* mimetype,
     # and CSV_MIMETYPE already carries its charset.
@@ -92,7 +92,7 @@ def paper_issue(bid):
     data = json_body()
     deputy = db.session.get(Deputy, id_value(data.get("deputy_id"), "deputy_id"))
     if deputy is None or deputy.meeting_id != ballot.meeting_id:
-        raise VotingError(404, "not_found", "本次会议没有这名代表。")
+        raise Refusal(404, "not_found", "本次会议没有这名代表。")
     paper.issue(ballot, deputy, actor=actor_of(current_principal()))
     return jsonify({**_status(ballot), "deputy_id": str(deputy.id), "channel": "paper"})
 
@@ -103,7 +103,7 @@ def paper_enter_ballot(bid):
     ballot = _teller_ballot(bid)
     data = json_body()
     if "choices" not in data:
-        raise VotingError(400, "bad_request", "缺少字段“choices”。")
+        raise Refusal(400, "bad_request", "缺少字段“choices”。")
     invalid = paper.enter_ballot(ballot, data["choices"], actor=actor_of(current_principal()))
     return jsonify({**_status(ballot), "invalid": invalid}), 201
 

@@ -3,8 +3,8 @@ re-report marking and submission, the re-appraisal round, rankings, comments.
 
 Counting is never done here: every figure comes from the signed tally sheet the core
 stored at close (voting.ballots), computed by voting.rules. Services validate first,
-then write, record the audit entry and commit once; refusals raise `AppraisalError`
-(an ApiError with a Chinese message and, for forms and imports, the problems).
+then write, record the audit entry and commit once; refusals raise `Refusal`
+(an Refusal with a Chinese message and, for forms and imports, the problems).
 """
 import hashlib
 import io
@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from voting.accounts.models import utcnow
-from voting.api.errors import ApiError
+from voting.errors import Refusal, invalid
 from voting.ballots import services as ballots
 from voting.ballots.models import Ballot, BallotState
 from voting.extensions import db
@@ -46,20 +46,8 @@ MAX_COMMENT = 500
 MAX_OFFICIALS = 500
 
 
-class AppraisalError(ApiError):
-    """A refusal; `errors` maps a field (or a line number) to its message."""
-
-    def __init__(self, status: int, code: str, message: str, errors: dict | None = None):
-        self.errors = errors or {}
-        super().__init__(status, code, message)
-
-
-def invalid(errors: dict, code: str = "invalid_input") -> AppraisalError:
-    return AppraisalError(400, code, "；".join(str(v) for v in errors.values()), errors)
-
-
-def conflict(message: str, code: str = "invalid_transition") -> AppraisalError:
-    return AppraisalError(409, code, message)
+def conflict(message: str, code: str = "invalid_transition") -> Refusal:
+    return Refusal(409, code, message)
 
 
 def _clean(value, label: str, high: int, required: bool = True) -> tuple[str, str | None]:
@@ -100,7 +88,7 @@ def rule_from_form(data: dict) -> dict:
     """The rule JSON of voting.rules from the campaign form's fields:
     mode; threshold (rate: fraction "4/5", inclusive, base); weights and bands
     (weighted: "满意 100" lines are not needed: one field per option, and bands as
-    "90 优秀" lines); below label. Raises AppraisalError on anything rule_from_json refuses."""
+    "90 优秀" lines); below label. Raises Refusal on anything rule_from_json refuses."""
     mode = (data.get("mode") or "rate").strip()
     rule: dict = {"mode": mode}
     if mode == "graded":
@@ -169,7 +157,7 @@ def create_campaign(body_id: int, data: dict, actor: str) -> AppraisalCampaign:
     rule = None
     try:
         rule = checked_rule(data.get("rule") if isinstance(data.get("rule"), dict) else rule_from_form(data), options)
-    except AppraisalError as error:
+    except Refusal as error:
         errors.update(error.errors)
     if errors:
         raise invalid(errors, "invalid_campaign")
@@ -219,7 +207,7 @@ def add_items(campaign: AppraisalCampaign, *, project_ids=(), official_ids=(), a
     wanted_officials = [int(i) for i in official_ids if str(i).isdigit()]
     unknown = [i for i in wanted_projects if i not in projects] + [i for i in wanted_officials if i not in officials]
     if unknown:
-        raise AppraisalError(404, "not_found", "所选的项目或人员不存在、不属于本年度，或已在本次测评中。")
+        raise Refusal(404, "not_found", "所选的项目或人员不存在、不属于本年度，或已在本次测评中。")
     if not wanted_projects and not wanted_officials:
         raise invalid({"items": "请至少选择一个项目或一名人员。"}, "invalid_items")
     position = max((item.position for item in campaign.items), default=0)
@@ -377,7 +365,7 @@ def create_ballot(campaign: AppraisalCampaign, meeting: Meeting, actor: str) -> 
     """Round 1: a draft `appraisal` ballot in `meeting` holding the campaign's items
     (reference "project:<id>" / "official:<id>"), with the campaign's options and rule."""
     if meeting.body_id != campaign.body_id:
-        raise AppraisalError(404, "not_found", "未找到该会议。")
+        raise Refusal(404, "not_found", "未找到该会议。")
     if campaign.ballot_id is not None:
         raise conflict("本次测评已经生成过表决。")
     if meeting.closed_at is not None:
@@ -558,9 +546,9 @@ def start_reappraisal(campaign: AppraisalCampaign, actor: str, meeting: Meeting 
     been marked and its department has submitted the re-report."""
     problems = reappraisal_problems(campaign)
     if problems:
-        raise AppraisalError(409, "reappraisal_not_ready", "；".join(problems), {"reappraisal": problems})
+        raise Refusal(409, "reappraisal_not_ready", "；".join(problems), {"reappraisal": problems})
     if meeting is not None and meeting.body_id != campaign.body_id:
-        raise AppraisalError(404, "not_found", "没有这次会议。")
+        raise Refusal(404, "not_found", "没有这次会议。")
     return ballots.start_reappraisal(latest_round(campaign), actor=actor, meeting=meeting)
 
 
@@ -620,7 +608,7 @@ def check_attachment(name: str, data: bytes) -> CheckedFile:
 
     try:
         photo = check_photo(data, name)
-    except ApiError:
+    except Refusal:
         raise invalid({"attachments": f"{label}不是 PDF、JPG 或 PNG 文件。"}, "invalid_attachment") from None
     return CheckedFile(name, photo.data, photo.content_type, photo.extension)
 
@@ -640,7 +628,7 @@ def submit_rereport(rereport: Rereport, principal, text, files: list[tuple[str, 
     """The department's re-report: text plus attachments, written once."""
     if principal.role != "department" or principal.body_id != rereport.body_id \
             or not principal.department or principal.department != rereport.department:
-        raise AppraisalError(403, "forbidden", "只有该项目的责任单位可以提交再报告。")
+        raise Refusal(403, "forbidden", "只有该项目的责任单位可以提交再报告。")
     if rereport.submitted:
         raise conflict("再报告已经提交，不能再修改。")
     if rereport.ballot.id != latest_round(rereport.item.campaign).id:
@@ -656,7 +644,7 @@ def submit_rereport(rereport: Rereport, principal, text, files: list[tuple[str, 
     else:
         try:
             checked = [check_attachment(n, d) for n, d in files]
-        except AppraisalError as error:
+        except Refusal as error:
             errors.update(error.errors)
     if errors:
         raise invalid(errors, "invalid_rereport")
@@ -735,7 +723,7 @@ def add_comments(deputy: Deputy, campaign: AppraisalCampaign, texts: dict) -> in
     """Anonymous comments: {item_id: text}; empty texts are skipped. Nothing that
     names the deputy, nor the time, is stored or audited."""
     if campaign.meeting_id != deputy.meeting_id:
-        raise AppraisalError(404, "not_found", "未找到该测评。")
+        raise Refusal(404, "not_found", "未找到该测评。")
     items = {str(item.id): item for item in campaign.items if item.kind == "official"}
     errors, chosen = {}, []
     for key, raw in texts.items():
@@ -744,7 +732,7 @@ def add_comments(deputy: Deputy, campaign: AppraisalCampaign, texts: dict) -> in
             errors[key] = problem
         elif text:
             if key not in items:
-                raise AppraisalError(404, "not_found", "未找到该测评对象。")
+                raise Refusal(404, "not_found", "未找到该测评对象。")
             chosen.append((items[key], text))
     if errors:
         raise invalid(errors, "invalid_comment")

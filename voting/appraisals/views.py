@@ -12,6 +12,7 @@ from voting.accounts.permissions import (CAST_VOTE, MANAGE_APPRAISALS, READ_TALL
                                          require)
 from voting.accounts.views import add_dashboard_link
 from voting.appraisals import forms, report, services
+from voting.errors import Refusal
 from voting.appraisals.models import AppraisalCampaign, AppraisalItem, Rereport, RereportAttachment
 from voting.ballots.models import BallotState
 from voting.extensions import db
@@ -42,7 +43,7 @@ def _campaign(cid: int, write: bool = False) -> AppraisalCampaign:
     return campaign
 
 
-def _flash_error(error: services.AppraisalError) -> None:
+def _flash_error(error: Refusal) -> None:
     for message in (error.errors.values() if error.errors else [error.message]):
         if isinstance(message, list):
             for line in message:
@@ -91,7 +92,7 @@ def create_campaign():
     values = forms.campaign_values(request.form)
     try:
         campaign = services.create_campaign(current_principal().body_id, values, _actor())
-    except services.AppraisalError as error:
+    except Refusal as error:
         return render_template("appraisals/new.html", values=values, errors=error.errors or {"_": error.message}), 400
     flash("测评已创建，请添加测评项目。", "success")
     return redirect(url_for("appraisals.campaign", cid=campaign.id))
@@ -128,7 +129,7 @@ def add_items(cid):
         added = services.add_items(campaign, project_ids=forms.ids(request.form, "project"),
                                    official_ids=forms.ids(request.form, "official"), actor=_actor())
         flash(f"已添加 {len(added)} 个测评项目。", "success")
-    except services.AppraisalError as error:
+    except Refusal as error:
         _flash_error(error)
     return redirect(url_for("appraisals.campaign", cid=cid))
 
@@ -143,7 +144,7 @@ def remove_item(cid, iid):
     try:
         services.remove_item(item, _actor())
         flash("已移除。", "success")
-    except services.AppraisalError as error:
+    except Refusal as error:
         _flash_error(error)
     return redirect(url_for("appraisals.campaign", cid=cid))
 
@@ -159,7 +160,7 @@ def create_ballot(cid):
         return redirect(url_for("appraisals.campaign", cid=cid))
     try:
         ballot = services.create_ballot(campaign, meeting, _actor())
-    except services.AppraisalError as error:
+    except Refusal as error:
         _flash_error(error)
         return redirect(url_for("appraisals.campaign", cid=cid))
     flash("第1轮测评表决已生成（草稿），可在会议中开始表决。", "success")
@@ -173,7 +174,7 @@ def mark_rereports(cid):
     try:
         created = services.mark_rereports(campaign, request.form.get("due_date", ""), _actor())
         flash(f"已标记 {len(created)} 个项目须再办理、再报告，责任单位可以提交再报告。", "success")
-    except services.AppraisalError as error:
+    except Refusal as error:
         _flash_error(error)
     return redirect(url_for("appraisals.campaign", cid=cid))
 
@@ -190,7 +191,7 @@ def start_reappraisal(cid):
     try:
         child = services.start_reappraisal(campaign, _actor(), meeting=meeting)
         flash(f"第{child.round}轮测评已生成（草稿），可在会议中开始表决。", "success")
-    except services.AppraisalError as error:
+    except Refusal as error:
         _flash_error(error)
     return redirect(url_for("appraisals.campaign", cid=cid))
 
@@ -232,7 +233,7 @@ def import_officials():
     try:
         rows = services.parse_officials_upload(upload.filename if upload else "", upload.read() if upload else b"")
         created = services.import_officials(principal.body_id, rows, _actor())
-    except services.AppraisalError as error:
+    except Refusal as error:
         body = db.session.get(Body, principal.body_id)
         problems = [str(v) for _, v in sorted(error.errors.items(), key=lambda kv: int(kv[0]))] \
             if error.errors else [error.message]
@@ -308,7 +309,7 @@ def submit_rereport(rid):
     text = request.form.get("text", "")
     try:
         services.submit_rereport(rereport, current_principal(), text, forms.files(request.files, "attachments"))
-    except services.AppraisalError as error:
+    except Refusal as error:
         if error.status != 400:
             raise
         return render_template("appraisals/rereport.html", rereport=rereport, item=rereport.item,
@@ -349,7 +350,7 @@ def add_comments(cid):
     try:
         count = services.add_comments(current_principal(), campaign, forms.comments(request.form))
         flash(f"已匿名提交 {count} 条意见，谢谢。", "success")
-    except services.AppraisalError as error:
+    except Refusal as error:
         if error.status == 404:
             raise NotFound()
         _flash_error(error)

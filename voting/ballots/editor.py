@@ -5,7 +5,7 @@ Blank rule fields mean the defaults of RULES.md; the service validates everythin
 again, so this module only turns form text into the API's shapes."""
 import re
 
-from voting.meetings.errors import VotingError
+from voting.errors import Refusal
 from voting.rules import APPRAISAL, KINDS, OPTION_NAMES, SELECTION, RuleError, rule_from_json, rule_text
 
 APPRAISAL_OPTIONS = ["satisfied", "basically_satisfied", "unsatisfied", "abstain", "unknown"]
@@ -21,8 +21,8 @@ PAIR = re.compile(r"^(.+?)\s*[=＝:：]\s*(.+)$")
 OPTION_BY_LABEL = {label: option for option, label in OPTION_NAMES.items()}
 
 
-def _bad(message: str) -> VotingError:
-    return VotingError(400, "bad_request", message)
+def _bad(message: str) -> Refusal:
+    return Refusal(400, "bad_request", message)
 
 
 def items_from_text(text: str) -> list[dict]:

@@ -28,7 +28,7 @@ from voting.ballots.models import WITHOUT_ROWID, Ballot, BallotState, CastBallot
 from voting.extensions import db
 from voting.integrity import audit, sealing
 from voting.integrity.canonical import canonical_json
-from voting.meetings.errors import VotingError
+from voting.errors import Refusal
 from voting.meetings.models import Deputy
 from voting.rules import SELECTION, is_invalid_paper
 
@@ -140,16 +140,16 @@ def _locked_open_ballot(ballot: Ballot) -> Ballot:
                  .execution_options(populate_existing=True))
     ballot = db.session.execute(statement).scalar_one_or_none()
     if ballot is None:
-        raise VotingError(404, "not_found", "未找到该表决。")
+        raise Refusal(404, "not_found", "未找到该表决。")
     if ballot.state != BallotState.open.value:
-        raise VotingError(409, "ballot_not_open", "本项表决当前不在投票中，不能录入纸质选票。")
+        raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中，不能录入纸质选票。")
     return ballot
 
 
 def _refuse_excess(ballot: Ballot, adding: int) -> None:
     issued, entered = paper_issued(ballot), paper_entered(ballot)
     if entered + adding > issued:
-        raise VotingError(409, "paper_count_exceeded",
+        raise Refusal(409, "paper_count_exceeded",
                           f"纸质选票发出 {issued} 张，已录入 {entered} 张，"
                           f"再录入 {adding} 张将超过发出数，未保存。请核对后再录入。")
 
@@ -170,8 +170,8 @@ def enter_ballot(ballot: Ballot, choices, *, actor: str = "") -> bool:
     return bool(invalid)
 
 
-def _bad(message: str, code: str = "bad_request", status: int = 400) -> VotingError:
-    return VotingError(status, code, message)
+def _bad(message: str, code: str = "bad_request", status: int = 400) -> Refusal:
+    return Refusal(status, code, message)
 
 
 def _whole(value, what: str) -> int:
@@ -229,7 +229,7 @@ def checked_totals(ballot: Ballot, ballots, invalid, counts) -> dict:
 def enter_totals(ballot: Ballot, *, ballots, invalid, counts, actor: str = "") -> dict:
     """Enter a batch of paper ballots counted by hand. Returns the stored totals."""
     if not TOTALS_IN_TALLY:
-        raise VotingError(409, "paper_totals_unavailable",
+        raise Refusal(409, "paper_totals_unavailable",
                           "本系统尚未启用纸质选票汇总录入，请逐张录入纸质选票。")
     ballot = _locked_open_ballot(ballot)
     totals = checked_totals(ballot, ballots, invalid, counts)

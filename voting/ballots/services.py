@@ -1,6 +1,6 @@
 """Ballot operations: create, open, cast, close (count and sign), publish, runoff.
 
-Services take plain values and model objects, raise `VotingError` (an ApiError:
+Services take plain values and model objects, raise `Refusal` (an Refusal:
 status, code, Chinese message) when they refuse, and commit once when they change
 something, so the JSON API and the browser pages call the same functions.
 
@@ -42,7 +42,7 @@ from voting.database import write_intent
 from voting.extensions import db
 from voting.integrity import audit, keys, sealing
 from voting.integrity.canonical import canonical_json
-from voting.meetings.errors import VotingError, invalid_transition
+from voting.errors import Refusal, invalid_transition
 from voting.meetings.models import Deputy, Meeting
 from voting.meetings.services import present_deputy_ids, quorum_rule, seated_count
 from voting.rules import (
@@ -124,17 +124,17 @@ def stored_sheet(ballot: Ballot) -> dict | None:
 def tally_for(ballot: Ballot) -> dict:
     """The signed tally sheet; 409 results_not_available while draft or open."""
     if not ballot.results_available:
-        raise VotingError(409, "results_not_available", "表决尚未结束，暂无结果。")
+        raise Refusal(409, "results_not_available", "表决尚未结束，暂无结果。")
     sheet = stored_sheet(ballot)
     if sheet is None:  # a closed ballot always has its sheet; be explicit if not
-        raise VotingError(409, "results_not_available", "计票单尚未生成。")
+        raise Refusal(409, "results_not_available", "计票单尚未生成。")
     return sheet
 
 
 def receipts_for(ballot: Ballot) -> list[str]:
     """Every tracker code of the ballot, sorted; only after publish."""
     if ballot.state != BallotState.published.value:
-        raise VotingError(409, "results_not_available", "表决结果公布后才能查询回执。")
+        raise Refusal(409, "results_not_available", "表决结果公布后才能查询回执。")
     return sorted(db.session.scalars(select(CastBallot.tracker).where(CastBallot.ballot_id == ballot.id)))
 
 
@@ -149,8 +149,8 @@ def named_votes(ballot: Ballot) -> list[tuple[Deputy, dict]]:
 
 # --- creating --------------------------------------------------------------------------
 
-def _bad(message: str) -> VotingError:
-    return VotingError(400, "bad_request", message)
+def _bad(message: str) -> Refusal:
+    return Refusal(400, "bad_request", message)
 
 
 def _text(value, label: str, max_length: int, required: bool = True) -> str:
@@ -273,7 +273,7 @@ def _lock_ballot(ballot_id: int, *, for_update: bool) -> Ballot:
                  .execution_options(populate_existing=True))
     ballot = db.session.execute(statement).scalar_one_or_none()
     if ballot is None:
-        raise VotingError(404, "not_found", "未找到该表决。")
+        raise Refusal(404, "not_found", "未找到该表决。")
     return ballot
 
 
@@ -303,7 +303,7 @@ def open_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None)
     total = seated_count(meeting.id)
     refusal = quorum_rule(meeting).refusal(len(present), total)
     if refusal:
-        raise VotingError(409, "quorum_not_met", refusal)
+        raise Refusal(409, "quorum_not_met", refusal)
     frozen = rule_from_json(ballot.kind, ballot.rule)
     ballot.rule_json = canonical_json(frozen.to_json()).decode()
     ballot.total, ballot.issued = total, len(present)
@@ -386,14 +386,14 @@ def _replayed_receipt(key_hash: str, idempotency_key: str) -> str | None:
 
 def _checked_idempotency_key(value) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise VotingError(400, "idempotency_key_required", "缺少请求头 Idempotency-Key：请为每次投票生成一个唯一值，重试时保持不变。")
+        raise Refusal(400, "idempotency_key_required", "缺少请求头 Idempotency-Key：请为每次投票生成一个唯一值，重试时保持不变。")
     if len(value) > idempotency.MAX_KEY_LENGTH:
         raise _bad(f"Idempotency-Key 不能超过{idempotency.MAX_KEY_LENGTH}个字符。")
     return value
 
 
-def _voted_already() -> VotingError:
-    return VotingError(409, "already_voted", "您已经对本项表决投过票，不能重复投票。")
+def _voted_already() -> Refusal:
+    return Refusal(409, "already_voted", "您已经对本项表决投过票，不能重复投票。")
 
 
 def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple[str, bool]:
@@ -416,9 +416,9 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple
     key_hash = idempotency.record_key(deputy.id, ballot.id, idempotency_key, choices)
     ballot = db.session.get(Ballot, ballot.id, populate_existing=True)
     if ballot is None:
-        raise VotingError(404, "not_found", "未找到该表决。")
+        raise Refusal(404, "not_found", "未找到该表决。")
     if ballot.meeting_id != deputy.meeting_id:
-        raise VotingError(404, "not_found", "未找到该表决。")
+        raise Refusal(404, "not_found", "未找到该表决。")
     # A retry of a stored vote is answered with its receipt; it can only have been
     # stored by a deputy who has voted, so it is looked for only where one has (or
     # where the ballot closed since), not on every first cast.
@@ -426,9 +426,9 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple
         receipt = _replayed_receipt(key_hash, idempotency_key)
         if receipt is not None:
             return receipt, False
-        raise VotingError(409, "ballot_not_open", "本项表决当前不在投票中。")
+        raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
     if not is_eligible(ballot, deputy):
-        raise VotingError(403, "not_eligible", "您在本项表决开始时未签到，不能参加本项表决。")
+        raise Refusal(403, "not_eligible", "您在本项表决开始时未签到，不能参加本项表决。")
     if has_voted(ballot, deputy):
         # The same request may have been stored since we looked (a retry racing its original).
         receipt = _replayed_receipt(key_hash, idempotency_key)
@@ -439,7 +439,7 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple
         completed = check_choices(ballot.kind, item_keys=_item_keys(ballot), choices=choices,
                                   seats=ballot.seats, options=ballot.options)
     except ChoiceError as error:
-        raise VotingError(422, error.code, error.message)
+        raise Refusal(422, error.code, error.message)
     sealed, tracker = _seal_choices(ballot, completed)
     ballot_id, deputy_id = ballot.id, deputy.id
     named = None if ballot.secret else canonical_json(completed).decode()
@@ -458,7 +458,7 @@ def _store_cast(ballot_id: int, deputy_id: int, key_hash: str, idempotency_key: 
     state = db.session.scalar(select(Ballot.state).where(Ballot.id == ballot_id).with_for_update(read=True))
     if state != BallotState.open.value:
         db.session.rollback()
-        raise VotingError(409, "ballot_not_open", "本项表决当前不在投票中。")
+        raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
     # A vote of this deputy stored since the checks (a retry racing its original) makes
     # the commit fail on participation's primary key: handled below, nothing of ours stored.
     db.session.add(Participation(ballot_id=ballot_id, deputy_id=deputy_id, channel="tablet"))
@@ -488,11 +488,11 @@ def issue_paper_ballot(ballot: Ballot, deputy: Deputy, *, actor: str = "") -> No
     a tablet (and cannot get a paper ballot after voting on one: 409 already_voted)."""
     ballot = _lock_ballot(ballot.id, for_update=False)
     if ballot.meeting_id != deputy.meeting_id:
-        raise VotingError(404, "not_found", "本次会议没有这名代表。")
+        raise Refusal(404, "not_found", "本次会议没有这名代表。")
     if ballot.state != BallotState.open.value:
-        raise VotingError(409, "ballot_not_open", "本项表决当前不在投票中。")
+        raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
     if not is_eligible(ballot, deputy):
-        raise VotingError(403, "not_eligible", "该代表在本项表决开始时未签到，不能领取选票。")
+        raise Refusal(403, "not_eligible", "该代表在本项表决开始时未签到，不能领取选票。")
     if has_voted(ballot, deputy):
         raise _voted_already()
     db.session.add(Participation(ballot_id=ballot.id, deputy_id=deputy.id, channel="paper"))
@@ -515,14 +515,14 @@ def record_paper_ballot(ballot: Ballot, choices, *, actor: str = "", allow_exces
     # FOR UPDATE: two tellers' entries must not both take the last paper ballot issued.
     ballot = _lock_ballot(ballot.id, for_update=True)
     if ballot.state != BallotState.open.value:
-        raise VotingError(409, "ballot_not_open", "本项表决当前不在投票中。")
+        raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
     invalid = False
     try:
         completed = check_choices(ballot.kind, item_keys=_item_keys(ballot), choices=choices,
                                   seats=ballot.seats, options=ballot.options)
     except ChoiceError as error:
         if error.code != "too_many_yes":
-            raise VotingError(422, error.code, error.message)
+            raise Refusal(422, error.code, error.message)
         invalid = True
         completed = {key: choices.get(key, ABSTAIN) for key in _item_keys(ballot)}
     if not allow_excess:
@@ -531,7 +531,7 @@ def record_paper_ballot(ballot: Ballot, choices, *, actor: str = "", allow_exces
         entered = db.session.scalar(select(func.count()).select_from(CastBallot).where(
             CastBallot.ballot_id == ballot.id, CastBallot.channel == "paper"))
         if entered >= issued:
-            raise VotingError(409, "paper_count_exceeded",
+            raise Refusal(409, "paper_count_exceeded",
                               f"已录入的纸质选票（{entered}张）已达到发出数（{issued}张），不能再录入。")
     sealed, tracker = _seal_choices(ballot, completed)
     db.session.add(CastBallot(id=secrets.token_hex(16), ballot_id=ballot.id, tracker=tracker, sealed=sealed,
@@ -720,7 +720,7 @@ def _next_round(parent: Ballot, items: list[BallotItem], *, seats: int | None, a
         raise invalid_transition("已为这项表决发起过下一轮。")
     target = meeting if meeting is not None else parent.meeting
     if target.body_id != parent.body_id:
-        raise VotingError(404, "not_found", "没有这次会议。")
+        raise Refusal(404, "not_found", "没有这次会议。")
     if target.closed_at is not None:
         raise invalid_transition(f"会议“{target.name}”已经结束，请在一次尚未结束的会议中发起下一轮。")
     child = _new_ballot(

@@ -20,7 +20,7 @@ from voting.ballots.models import KIND_LABELS, Ballot
 from voting.extensions import db
 from voting.live import board
 from voting.meetings.cards import qr_svg
-from voting.meetings.errors import VotingError
+from voting.errors import Refusal
 from voting.meetings.models import Meeting
 from voting.rules import OPTION_NAMES
 
@@ -62,7 +62,7 @@ def _can_manage(ballot: Ballot) -> bool:
 def _editor_context(meeting: Meeting, values, error: str | None = None) -> dict:
     try:
         preview = editor.rule_preview(values)
-    except VotingError as problem:
+    except Refusal as problem:
         preview = problem.message
     return {"meeting": meeting, "values": values, "error": error, "preview": preview,
             "kinds": editor.KIND_CHOICES, "modes": editor.MODE_CHOICES, "bases": editor.BASE_CHOICES,
@@ -95,7 +95,7 @@ def create(mid):
     meeting = _meeting(mid)
     try:
         ballot = services.create_ballot(meeting, **editor.ballot_from_form(request.form), actor=_actor())
-    except VotingError as error:
+    except Refusal as error:
         db.session.rollback()
         return render_template("ballots/edit.html", **_editor_context(meeting, request.form, error.message)), 400
     flash(f"已新建{KIND_LABELS[ballot.kind]}“{ballot.title}”（草稿）。核对无误后即可开始表决。", "success")
@@ -108,7 +108,7 @@ def rule_text():
     """The editor's live preview: the rule the form describes, in plain Chinese."""
     try:
         return jsonify({"text": editor.rule_preview(request.args)})
-    except VotingError as error:
+    except Refusal as error:
         return jsonify({"error": error.message}), 400
 
 
@@ -140,7 +140,7 @@ def act(bid, action):
     service, done = ACTIONS[action]
     try:
         service(ballot, actor=_actor())
-    except VotingError as error:
+    except Refusal as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
@@ -163,7 +163,7 @@ def next_round(bid, action):
     start = services.start_runoff if action == "runoff" else services.start_reappraisal
     try:
         child = start(ballot, actor=_actor())
-    except VotingError as error:
+    except Refusal as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("ballots.detail", bid=bid))

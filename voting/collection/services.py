@@ -1,8 +1,8 @@
 """Collection operations: stations, deputy codes, intake, screening, candidates.
 
 Every write validates first, then changes rows, records the audit entry and the
-proposal's history, and commits once. Bad input raises `ApiError` (or its subclass
-`InvalidInput`, which carries a message per field) before anything is written.
+proposal's history, and commits once. Bad input raises `Refusal` (or its subclass
+`invalid(...)`, a Refusal carrying a message per field) before anything is written.
 """
 import csv
 import hashlib
@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 
 from voting.accounts.models import utcnow
-from voting.api.errors import ApiError
+from voting.errors import Refusal, invalid
 from voting.collection import similarity
 from voting.collection.models import (
     CATEGORIES, SOURCES, STATUS_LABELS, TRANSITIONS, Candidate, DeputyCode, LiaisonStation, Proposal,
@@ -36,14 +36,6 @@ MAX_PHOTOS = 3
 DEFAULT_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_TYPES = {"JPEG": ("image/jpeg", "jpg", b"\xff\xd8\xff"), "PNG": ("image/png", "png", b"\x89PNG\r\n\x1a\n")}
 _FORBIDDEN_FORMAT = {"\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"}
-
-
-class InvalidInput(ApiError):
-    """Input that breaks a rule; `errors` maps each field to its message."""
-
-    def __init__(self, errors: dict[str, str], code: str = "invalid_input"):
-        self.errors = errors
-        super().__init__(400, code, "；".join(errors.values()))
 
 
 # ---------------------------------------------------------------- text checks
@@ -81,7 +73,7 @@ PROPOSAL_FIELDS = {
 
 
 def validate_proposal(data: dict) -> dict:
-    """The cleaned fields of a proposal, or InvalidInput listing every problem."""
+    """The cleaned fields of a proposal, or a Refusal listing every problem."""
     cleaned, errors = {}, {}
     for name, (label, required, low, high, multiline) in PROPOSAL_FIELDS.items():
         value, problem = clean_text(data.get(name), label, required=required, min_length=low,
@@ -95,7 +87,7 @@ def validate_proposal(data: dict) -> dict:
     else:
         cleaned["category"] = category.strip()
     if errors:
-        raise InvalidInput(errors, "invalid_proposal")
+        raise invalid(errors, "invalid_proposal")
     return cleaned
 
 
@@ -117,9 +109,9 @@ def check_photo(data: bytes, name: str = "") -> CheckedPhoto:
     label = f"照片“{name}”" if name else "照片"
     limit = photo_max_bytes()
     if not data:
-        raise InvalidInput({"photos": f"{label}是空文件。"}, "invalid_photo")
+        raise invalid({"photos": f"{label}是空文件。"}, "invalid_photo")
     if len(data) > limit:
-        raise InvalidInput({"photos": f"{label}超过 {limit // (1024 * 1024)} MB，请压缩后再上传。"}, "invalid_photo")
+        raise invalid({"photos": f"{label}超过 {limit // (1024 * 1024)} MB，请压缩后再上传。"}, "invalid_photo")
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -129,7 +121,7 @@ def check_photo(data: bytes, name: str = "") -> CheckedPhoto:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         kind = None
     if kind not in PHOTO_TYPES or not data.startswith(PHOTO_TYPES[kind][2]):
-        raise InvalidInput({"photos": f"{label}不是有效的 JPG 或 PNG 图片。"}, "invalid_photo")
+        raise invalid({"photos": f"{label}不是有效的 JPG 或 PNG 图片。"}, "invalid_photo")
     content_type, extension, _ = PHOTO_TYPES[kind]
     return CheckedPhoto(data, content_type, extension)
 
@@ -186,7 +178,7 @@ def create_station(body_id: int, data: dict, actor: str) -> LiaisonStation:
     if not errors and station_by_code(fields["code"]) is not None:
         errors["code"] = f"站点编码 {fields['code']} 已被使用。"
     if errors:
-        raise InvalidInput(errors, "invalid_station")
+        raise invalid(errors, "invalid_station")
     station = LiaisonStation(body_id=body_id, **fields)
     db.session.add(station)
     db.session.flush()
@@ -201,7 +193,7 @@ def update_station(station: LiaisonStation, data: dict, actor: str) -> LiaisonSt
     if not errors and fields["code"] != station.code and station_by_code(fields["code"]) is not None:
         errors["code"] = f"站点编码 {fields['code']} 已被使用。"
     if errors:
-        raise InvalidInput(errors, "invalid_station")
+        raise invalid(errors, "invalid_station")
     changes = {k: [getattr(station, k), v] for k, v in fields.items() if getattr(station, k) != v}
     for name, value in fields.items():
         setattr(station, name, value)
@@ -214,7 +206,9 @@ def update_station(station: LiaisonStation, data: dict, actor: str) -> LiaisonSt
 STATION_CSV_HEADER = ["code", "name", "township", "address"]
 
 
-class ImportRejected(ApiError):
+class ImportRejected(Refusal):
+    """A station file refused; `problems` lists every bad line for the stations page."""
+
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__(400, "invalid_import", "；".join(problems[:5]) + ("……" if len(problems) > 5 else ""))
@@ -285,7 +279,7 @@ def create_deputy_code(body_id: int, data: dict, actor: str) -> DeputyCode:
         if station is None or station.body_id != body_id:
             errors["station_id"] = "所选联络站不存在。"
     if errors:
-        raise InvalidInput(errors, "invalid_deputy_code")
+        raise invalid(errors, "invalid_deputy_code")
     entry = DeputyCode(body_id=body_id, code=code, deputy_name=name, station_id=int(station_id) if station_id else None)
     db.session.add(entry)
     db.session.flush()
@@ -336,11 +330,9 @@ def find_by_tracking_code(raw) -> Proposal | None:
     return db.session.execute(select(Proposal).filter_by(tracking_code=code)).scalar_one_or_none()
 
 
-class Refused(ApiError):
+def refused_submission() -> Refusal:
     """A submission refused without saying why (a filled honeypot)."""
-
-    def __init__(self):
-        super().__init__(400, "submission_refused", "提交未成功，请稍后重试。")
+    return Refusal(400, "submission_refused", "提交未成功，请稍后重试。")
 
 
 def submit_proposal(data: dict, *, body_id: int, station: LiaisonStation | None = None,
@@ -348,14 +340,14 @@ def submit_proposal(data: dict, *, body_id: int, station: LiaisonStation | None 
                     photos: list[tuple[str, bytes]] = (), honeypot: str = "", actor: str = "public") -> Proposal:
     """Store a new proposal with its photos. Nothing is stored when anything is wrong."""
     if honeypot and honeypot.strip():
-        raise Refused()
+        raise refused_submission()
     if source not in SOURCES:
-        raise InvalidInput({"source": "来源不正确。"}, "invalid_proposal")
+        raise invalid({"source": "来源不正确。"}, "invalid_proposal")
     errors = {}
     try:
         fields = validate_proposal(data)
-    except InvalidInput as invalid:
-        errors.update(invalid.errors)
+    except Refusal as refused:
+        errors.update(refused.errors)
         fields = {}
     photos = [(name, raw) for name, raw in photos if name or raw]
     checked: list[CheckedPhoto] = []
@@ -365,11 +357,11 @@ def submit_proposal(data: dict, *, body_id: int, station: LiaisonStation | None 
         for name, raw in photos:
             try:
                 checked.append(check_photo(raw, name))
-            except InvalidInput as invalid:
-                errors["photos"] = invalid.errors["photos"]
+            except Refusal as refused:
+                errors["photos"] = refused.errors["photos"]
                 break
     if errors:
-        raise InvalidInput(errors, "invalid_proposal")
+        raise invalid(errors, "invalid_proposal")
     if deputy_code is not None and station is None:
         station = deputy_code.station
     if not fields["township"] and station is not None:
@@ -480,9 +472,9 @@ def _audit(proposal: Proposal, action: str, actor: str, **details) -> None:
 
 def _guard(proposal: Proposal, to_status: str) -> None:
     if to_status not in STATUS_LABELS:
-        raise InvalidInput({"status": "状态不正确。"}, "invalid_status")
+        raise invalid({"status": "状态不正确。"}, "invalid_status")
     if to_status not in TRANSITIONS[proposal.status]:
-        raise ApiError(409, "invalid_transition",
+        raise Refusal(409, "invalid_transition",
                        f"“{STATUS_LABELS[proposal.status]}”的建议不能改为“{STATUS_LABELS[to_status]}”。")
 
 
@@ -500,12 +492,12 @@ PLAIN_STATUSES = ("pending", "studying", "shortlisted")
 
 def change_status(proposal: Proposal, to_status: str, actor: str, note: str = "") -> Proposal:
     if to_status not in PLAIN_STATUSES:
-        raise InvalidInput({"status": "请选择待审、研究中或拟列为候选；合并、不予采纳和列入候选另有操作。"}, "invalid_status")
+        raise invalid({"status": "请选择待审、研究中或拟列为候选；合并、不予采纳和列入候选另有操作。"}, "invalid_status")
     note, problem = clean_text(note, "备注", required=False, max_length=500, multiline=True)
     if problem:
-        raise InvalidInput({"note": problem})
+        raise invalid({"note": problem})
     if proposal.status == "candidate":
-        raise ApiError(409, "invalid_transition", "该建议已列入候选项目；如需改变，请先在候选项目清单中取消关联。")
+        raise Refusal(409, "invalid_transition", "该建议已列入候选项目；如需改变，请先在候选项目清单中取消关联。")
     _guard(proposal, to_status)
     _move(proposal, to_status, actor, "status_changed", note)
     if proposal.status != "declined":
@@ -517,7 +509,7 @@ def change_status(proposal: Proposal, to_status: str, actor: str, note: str = ""
 def decline(proposal: Proposal, reason, actor: str) -> Proposal:
     reason, problem = clean_text(reason, "不予采纳的理由", required=True, min_length=2, max_length=500, multiline=True)
     if problem:
-        raise InvalidInput({"reason": problem}, "reason_required")
+        raise invalid({"reason": problem}, "reason_required")
     _guard(proposal, "declined")
     proposal.decline_reason = reason
     _move(proposal, "declined", actor, "declined", reason)
@@ -529,11 +521,11 @@ def merge(proposal: Proposal, target: Proposal, actor: str) -> Proposal:
     """Merge `proposal` into `target`. Both rows stay with their proposers; proposals
     already merged into `proposal` now point at `target` too."""
     if target.id == proposal.id:
-        raise ApiError(409, "invalid_transition", "不能把建议合并到它自己。")
+        raise Refusal(409, "invalid_transition", "不能把建议合并到它自己。")
     if target.body_id != proposal.body_id:
-        raise ApiError(404, "not_found", "未找到要合并到的建议。")
+        raise Refusal(404, "not_found", "未找到要合并到的建议。")
     if target.status in ("merged", "declined"):
-        raise ApiError(409, "invalid_transition", f"目标建议“{target.title}”{STATUS_LABELS[target.status]}，不能作为合并目标。")
+        raise Refusal(409, "invalid_transition", f"目标建议“{target.title}”{STATUS_LABELS[target.status]}，不能作为合并目标。")
     _guard(proposal, "merged")
     carried = list(proposal.merged_from)  # loaded before any change: the row checks hold at every flush
     note = f"合并至 #{target.id}“{target.title}”"
@@ -552,7 +544,7 @@ def merge(proposal: Proposal, target: Proposal, actor: str) -> Proposal:
 def set_reply(proposal: Proposal, reply, actor: str) -> Proposal:
     reply, problem = clean_text(reply, "答复", required=False, max_length=2000, multiline=True)
     if problem:
-        raise InvalidInput({"reply": problem})
+        raise invalid({"reply": problem})
     proposal.reply = reply
     proposal.updated_at = utcnow()
     _event(proposal, "replied", actor, proposal.status, proposal.status, reply)
@@ -654,7 +646,7 @@ def _candidate_fields(data: dict) -> dict:
     if problem:
         errors["planned_completion"] = problem
     if errors:
-        raise InvalidInput(errors, "invalid_candidate")
+        raise invalid(errors, "invalid_candidate")
     return fields
 
 
@@ -662,10 +654,10 @@ def _linkable(body_id: int, proposal_ids, keep: set[int] = frozenset()) -> list[
     ids = sorted({int(i) for i in proposal_ids or [] if str(i).isdigit()})
     proposals = list(db.session.execute(select(Proposal).where(Proposal.id.in_(ids))).scalars()) if ids else []
     if len(proposals) != len(ids) or any(p.body_id != body_id for p in proposals):
-        raise InvalidInput({"proposals": "所选建议不存在。"}, "invalid_candidate")
+        raise invalid({"proposals": "所选建议不存在。"}, "invalid_candidate")
     for proposal in proposals:
         if proposal.id not in keep and proposal.status != "shortlisted":
-            raise InvalidInput({"proposals": f"建议 #{proposal.id}“{proposal.title}”不是“拟列为候选”状态。"},
+            raise invalid({"proposals": f"建议 #{proposal.id}“{proposal.title}”不是“拟列为候选”状态。"},
                                "invalid_candidate")
     return proposals
 
@@ -700,7 +692,7 @@ def _unlink(candidate: Candidate, proposal: Proposal, actor: str) -> None:
 
 def _ensure_draft(candidate: Candidate) -> None:
     if candidate.state != "draft":
-        raise ApiError(409, "invalid_transition", "该候选项目已提交票决，不能再修改。")
+        raise Refusal(409, "invalid_transition", "该候选项目已提交票决，不能再修改。")
 
 
 def update_candidate(candidate: Candidate, data: dict, actor: str, proposal_ids=None) -> Candidate:
@@ -776,8 +768,9 @@ def ballot_items(candidates: list[Candidate]) -> list[dict]:
     return items
 
 
-class NoMargin(ApiError):
-    """Candidates do not exceed seats (no 差额): allowed only when confirmed."""
+class NoMargin(Refusal):
+    """Candidates do not exceed seats (no 差额): allowed only when confirmed. The form
+    shows `count` and `seats` next to the box that confirms it."""
 
     def __init__(self, count: int, seats: int):
         self.count, self.seats = count, seats
@@ -798,19 +791,19 @@ def candidates_to_ballot(body_id: int, year: int, *, meeting_id, title, seats, s
 
     candidates = [c for c in candidates_of(body_id, year) if c.state == "draft"]
     if not candidates:
-        raise ApiError(409, "invalid_transition", f"{year} 年没有待提交票决的候选项目。")
+        raise Refusal(409, "invalid_transition", f"{year} 年没有待提交票决的候选项目。")
     meeting = db.session.get(Meeting, int(meeting_id)) if str(meeting_id).isdigit() else None
     if meeting is None or meeting.body_id != body_id:
-        raise InvalidInput({"meeting_id": "请选择本机构的会议。"}, "invalid_ballot")
+        raise invalid({"meeting_id": "请选择本机构的会议。"}, "invalid_ballot")
     title, problem = clean_text(title, "表决名称", required=True, min_length=2, max_length=200)
     if problem:
-        raise InvalidInput({"title": problem}, "invalid_ballot")
+        raise invalid({"title": problem}, "invalid_ballot")
     try:
         seats = int(str(seats).strip())
     except (TypeError, ValueError):
-        raise InvalidInput({"seats": "应选数必须是正整数。"}, "invalid_ballot")
+        raise invalid({"seats": "应选数必须是正整数。"}, "invalid_ballot")
     if not 1 <= seats <= len(candidates):
-        raise InvalidInput({"seats": f"应选数必须在 1 到候选项目数（{len(candidates)}）之间。"}, "invalid_ballot")
+        raise invalid({"seats": f"应选数必须在 1 到候选项目数（{len(candidates)}）之间。"}, "invalid_ballot")
     if len(candidates) <= seats and not confirm_no_margin:
         raise NoMargin(len(candidates), seats)
     for candidate in candidates:

@@ -12,7 +12,7 @@ from voting.accounts.permissions import (MANAGE_MEETINGS, MANAGE_PROJECTS, MANAG
                                          ensure_readable, ensure_writable, has_permission, readable_body_ids,
                                          require)
 from voting.accounts.views import add_dashboard_link
-from voting.api.errors import ApiError
+from voting.errors import Refusal
 from voting.collection import charts, exports, services
 from voting.collection.limits import intake_limit, similar_limit, tracking_limit
 from voting.collection.models import (CATEGORIES, SOURCES, STATUS_LABELS, TRANSITIONS, Candidate, DeputyCode,
@@ -61,11 +61,6 @@ def _record(model, record_id: int, write: bool = False):
         raise NotFound()
     (ensure_writable if write else ensure_readable)(current_principal(), record.body_id)
     return record
-
-
-def _form_errors(error: ApiError) -> dict:
-    """Messages per form field; a refusal without fields goes under "_"."""
-    return getattr(error, "errors", None) or {"_": error.message}
 
 
 # ---------------------------------------------------------------- public intake
@@ -117,12 +112,9 @@ def _public_submit(code: str, personal: bool):
     try:
         _, proposal = _submit_from_form(station, deputy_code, source="deputy" if personal else "public",
                                         actor="public", body_id=body_id)
-    except services.Refused as refused:
+    except Refusal as error:
         return _render_intake(station, deputy_code, code, personal, values=dict(request.form),
-                              errors={"_": refused.message}, status=400)
-    except ApiError as error:
-        return _render_intake(station, deputy_code, code, personal, values=dict(request.form),
-                              errors=_form_errors(error), status=error.status)
+                              errors=error.field_messages(), status=error.status)
     session["collection_done"] = proposal.tracking_code
     return redirect(url_for("collection.done"))
 
@@ -270,9 +262,9 @@ def _screening_action(proposal_id: int, action):
     item = _record(Proposal, proposal_id, write=True)
     try:
         action(item)
-    except ApiError as error:
+    except Refusal as error:
         db.session.rollback()
-        return _proposal_page(db.session.get(Proposal, proposal_id), _form_errors(error), error.status)
+        return _proposal_page(db.session.get(Proposal, proposal_id), error.field_messages(), error.status)
     return redirect(url_for("collection.proposal", proposal_id=proposal_id))
 
 
@@ -368,8 +360,8 @@ def staff_intake():
                 raise services.InvalidInput({"source": "请选择来源：代表、联络站或部门。"}, "invalid_proposal")
             _, item = _submit_from_form(station, None, source=source, actor=_actor(), body_id=principal.body_id,
                                         proposer_allowed=True)
-        except ApiError as error:
-            errors, status = _form_errors(error), error.status
+        except Refusal as error:
+            errors, status = error.field_messages(), error.status
         else:
             flash(f"建议已录入，查询码 {item.tracking_code}。", "success")
             if has_permission(principal, READ_PROPOSALS):
@@ -400,11 +392,11 @@ def _stations_page(body: Body, values=None, errors=None, problems=None, status=2
                            values=values or {}, errors=errors or {}, problems=problems or []), status
 
 
-def _stations_refused(error: ApiError, values: dict):
+def _stations_refused(error: Refusal, values: dict):
     db.session.rollback()
     body = db.session.get(Body, current_principal().body_id)
     problems = getattr(error, "problems", [])
-    return _stations_page(body, values, {} if problems else _form_errors(error), problems, error.status)
+    return _stations_page(body, values, {} if problems else error.field_messages(), problems, error.status)
 
 
 @bp.post("/collection/stations")
@@ -413,7 +405,7 @@ def create_station():
     principal = current_principal()
     try:
         station = services.create_station(principal.body_id, dict(request.form), _actor())
-    except ApiError as error:
+    except Refusal as error:
         return _stations_refused(error, dict(request.form))
     flash(f"已添加联络站 {station.name}（{station.code}）。", "success")
     return redirect(url_for("collection.stations"))
@@ -429,9 +421,9 @@ def edit_station(station_id):
         values = dict(request.form)
         try:
             services.update_station(station, values, _actor())
-        except ApiError as error:
+        except Refusal as error:
             db.session.rollback()
-            errors, status = _form_errors(error), error.status
+            errors, status = error.field_messages(), error.status
         else:
             flash("联络站信息已保存。", "success")
             return redirect(url_for("collection.stations"))
@@ -479,8 +471,8 @@ def create_deputy_code():
     try:
         entry = services.create_deputy_code(principal.body_id, {**values, "code": values.get("deputy_code", "")},
                                             _actor())
-    except ApiError as error:
-        errors = {("deputy_code" if k == "code" else k): v for k, v in _form_errors(error).items()}
+    except Refusal as error:
+        errors = {("deputy_code" if k == "code" else k): v for k, v in error.field_messages().items()}
         return _stations_refused(services.InvalidInput(errors, error.code), values)
     flash(f"已为 {entry.deputy_name} 代表生成个人码 {entry.code}。", "success")
     return redirect(url_for("collection.stations"))
@@ -532,11 +524,11 @@ def create_candidate():
     try:
         candidate = services.create_candidate(principal.body_id, values, _actor(),
                                               request.form.getlist("proposal_ids"))
-    except ApiError as error:
+    except Refusal as error:
         db.session.rollback()
         year = int(values["year"]) if str(values.get("year", "")).isdigit() and 2000 <= int(values["year"]) <= 2100 \
             else date.today().year
-        return _candidates_page(db.session.get(Body, principal.body_id), year, values, _form_errors(error),
+        return _candidates_page(db.session.get(Body, principal.body_id), year, values, error.field_messages(),
                                 error.status)
     flash(f"已加入候选项目“{candidate.title}”。", "success")
     return redirect(url_for("collection.candidates", year=candidate.year))
@@ -555,9 +547,9 @@ def edit_candidate(candidate_id):
         values = dict(request.form)
         try:
             services.update_candidate(candidate, values, _actor(), request.form.getlist("proposal_ids"))
-        except ApiError as error:
+        except Refusal as error:
             db.session.rollback()
-            errors, status = _form_errors(error), error.status
+            errors, status = error.field_messages(), error.status
         else:
             flash("候选项目已保存。", "success")
             return redirect(url_for("collection.candidates", year=candidate.year))
@@ -574,7 +566,7 @@ def delete_candidate(candidate_id):
     year = candidate.year
     try:
         services.delete_candidate(candidate, _actor())
-    except ApiError as error:
+    except Refusal as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("collection.candidates", year=year))
@@ -652,9 +644,9 @@ def candidates_ballot():
         except services.NoMargin as warning:
             db.session.rollback()
             no_margin, status = warning, warning.status
-        except ApiError as error:
+        except Refusal as error:
             db.session.rollback()
-            errors, status = _form_errors(error), error.status
+            errors, status = error.field_messages(), error.status
         else:
             flash(f"已生成项目票决“{ballot.title}”（表决编号 {ballot.id}，{len(rows)} 个候选项目），"
                   "请在会议的表决管理中核对后开启。", "success")

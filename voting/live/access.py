@@ -4,7 +4,7 @@ from flask import request, session
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
 from voting.accounts.permissions import READ_MEETINGS, current_principal, ensure_readable, has_permission
-from voting.api.errors import ApiError
+from voting.errors import Refusal
 from voting.extensions import db
 from voting.live.screen import screen_token_matches
 from voting.meetings.models import Meeting
@@ -37,13 +37,13 @@ def live_meeting(mid: str, *, screen_token: str | None = None) -> Meeting:
     if screen_token is not None:
         meeting = db.session.get(Meeting, meeting_id_of(mid)) if mid.isdigit() and len(mid) <= 12 else None
         if not screen_token_matches(meeting, screen_token):
-            raise ApiError(401, "invalid_screen_token", "大屏令牌无效或已更换，请向大会秘书处索取新的大屏地址。")
+            raise Refusal(401, "invalid_screen_token", "大屏令牌无效或已更换，请向大会秘书处索取新的大屏地址。")
         return meeting
     principal = current_principal()
     if principal is None:
         raise Unauthorized()
     if principal.is_deputy and (not principal.is_active or not card_session_valid(principal)):
-        raise ApiError(401, "card_revoked", "登录卡已作废或会议已结束，请重新扫描登录卡。")
+        raise Refusal(401, "card_revoked", "登录卡已作废或会议已结束，请重新扫描登录卡。")
     meeting = db.session.get(Meeting, meeting_id_of(mid))
     if meeting is None:
         raise NotFound()

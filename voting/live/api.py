@@ -16,7 +16,7 @@ from flask import Response, current_app, jsonify, request
 
 from voting.accounts.permissions import current_principal
 from voting.api import bp
-from voting.api.errors import ApiError
+from voting.errors import Refusal
 from voting.api.openapi import PATHS, document
 from voting.extensions import db
 from voting.live.access import live_meeting
@@ -35,7 +35,7 @@ def _screen_token() -> str | None:
 
 def _entry_or_404(entry: Entry) -> Entry:
     if entry.snapshot is None:  # deleted between the check and the read
-        raise ApiError(404, "not_found", "未找到该会议。")
+        raise Refusal(404, "not_found", "未找到该会议。")
     return entry
 
 

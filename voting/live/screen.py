@@ -10,7 +10,7 @@ import secrets
 
 from voting.extensions import db
 from voting.integrity import audit
-from voting.meetings.errors import VotingError
+from voting.errors import Refusal
 from voting.meetings.models import Meeting
 
 MAX_TOKEN_LENGTH = 200
@@ -23,7 +23,7 @@ def _digest(token: str) -> str:
 def rotate_screen_token(meeting: Meeting, *, actor: str = "") -> str:
     """Create (or replace) the meeting's screen token and return it, shown once."""
     if meeting.closed_at is not None:
-        raise VotingError(409, "invalid_transition", "会议已经结束，不能再生成大屏令牌。")
+        raise Refusal(409, "invalid_transition", "会议已经结束，不能再生成大屏令牌。")
     replaced = meeting.screen_token_hash is not None
     token = secrets.token_urlsafe(18)
     meeting.screen_token_hash = _digest(token)

@@ -11,7 +11,7 @@ from voting.accounts.models import ApiToken, utcnow
 from voting.collection.qr import absolute_url
 from voting.extensions import db
 from voting.integrity import audit
-from voting.meetings.errors import VotingError
+from voting.errors import Refusal
 from voting.meetings.models import Deputy, Meeting
 from voting.meetings.services import card_hash, new_card_secret
 
@@ -54,15 +54,15 @@ def reissue_cards(meeting: Meeting, deputy_ids: list[int] | None = None, *, acto
     transaction: every previous card and every token obtained with one stops working.
     Returns (deputy, secret) pairs in roster order; the secrets exist only here."""
     if meeting.closed_at is not None:
-        raise VotingError(409, "invalid_transition", "会议已经结束，不能再发放登录卡。")
+        raise Refusal(409, "invalid_transition", "会议已经结束，不能再发放登录卡。")
     query = select(Deputy).where(Deputy.meeting_id == meeting.id)
     if deputy_ids is not None:
         query = query.where(Deputy.id.in_(deputy_ids))
     deputies = list(db.session.scalars(query.order_by(Deputy.number, Deputy.id)))
     if deputy_ids is not None and len(deputies) != len(set(deputy_ids)):
-        raise VotingError(404, "not_found", "本次会议没有这名代表。")
+        raise Refusal(404, "not_found", "本次会议没有这名代表。")
     if not deputies:
-        raise VotingError(409, "invalid_transition", "名单为空，请先导入代表名单。")
+        raise Refusal(409, "invalid_transition", "名单为空，请先导入代表名单。")
     now = now or utcnow()
     issued = []
     for deputy in deputies:

@@ -5,7 +5,7 @@ import io
 import zipfile
 from datetime import date, datetime
 
-from voting.meetings.errors import RosterError
+from voting.errors import RosterError
 from voting.meetings.services import HEADER_ALIASES, ROSTER_FIELDS, parse_roster_csv
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")

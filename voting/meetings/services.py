@@ -1,6 +1,6 @@
 """Meeting operations: meetings, the roster, login cards, check-in and quorum.
 
-Every function takes plain values, raises `VotingError` (an ApiError) on refusal and,
+Every function takes plain values, raises `Refusal` (an Refusal) on refusal and,
 where it changes something, commits once, so the API and the browser pages share it.
 """
 import csv
@@ -18,7 +18,7 @@ from voting.accounts.models import AddressThrottle, ApiToken, utcnow
 from voting.accounts.services import backoff_wait
 from voting.extensions import db
 from voting.integrity import audit
-from voting.meetings.errors import RosterError, VotingError
+from voting.errors import RosterError, Refusal
 from voting.meetings.models import Attendance, Deputy, Meeting
 from voting.rules import QuorumRule, RuleError, fraction_text
 
@@ -46,12 +46,12 @@ def deputy_for_card(secret: str, source: str = "", *, now: datetime | None = Non
 
     Unknown cards are counted per source address (`card_throttle_wait`): past a few the
     address must wait a growing delay, past more it is locked for a while; then this
-    raises a 429 `rate_limited` VotingError before the card is even looked up."""
+    raises a 429 `rate_limited` Refusal before the card is even looked up."""
     now = now or utcnow()
     address = (source or "unknown")[:64]
     wait = card_throttle_wait(address, now)
     if wait > timedelta(0):
-        raise VotingError(429, "rate_limited", _wait_message(wait))
+        raise Refusal(429, "rate_limited", _wait_message(wait))
     deputy = None
     if secret and len(secret) <= 200:
         deputy = db.session.execute(select(Deputy).filter_by(card_hash=card_hash(secret))).scalar_one_or_none()
@@ -132,7 +132,7 @@ def quorum_from_json(data) -> QuorumRule:
     try:
         return QuorumRule.from_json(data)
     except RuleError as error:
-        raise VotingError(400, "bad_request", f"法定人数规则有误：{error}")
+        raise Refusal(400, "bad_request", f"法定人数规则有误：{error}")
 
 
 def quorum_rule(meeting: Meeting) -> QuorumRule:
@@ -143,7 +143,7 @@ def create_meeting(body_id: int, name: str, *, quorum=None, year: int | None = N
                    live_counts: bool = False, actor: str = "") -> Meeting:
     rule = quorum_from_json(quorum)
     if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1949 <= year <= 2200):
-        raise VotingError(400, "bad_request", "年份不正确。")
+        raise Refusal(400, "bad_request", "年份不正确。")
     meeting = Meeting(body_id=body_id, name=name, year=year, live_counts=bool(live_counts),
                       quorum_fraction=fraction_text(rule.fraction), quorum_inclusive=rule.inclusive)
     db.session.add(meeting)
@@ -157,13 +157,13 @@ def create_meeting(body_id: int, name: str, *, quorum=None, year: int | None = N
 def close_meeting(meeting: Meeting, *, actor: str = "", now: datetime | None = None) -> Meeting:
     """End the sitting: deputies' cards, sessions and tokens stop working."""
     if meeting.closed_at is not None:
-        raise VotingError(409, "invalid_transition", "会议已经结束。")
+        raise Refusal(409, "invalid_transition", "会议已经结束。")
     from voting.ballots.models import Ballot, BallotState
 
     still_open = db.session.scalar(select(func.count(Ballot.id)).where(
         Ballot.meeting_id == meeting.id, Ballot.state == BallotState.open.value))
     if still_open:
-        raise VotingError(409, "invalid_transition", f"还有{still_open}项表决正在进行，请先结束表决。")
+        raise Refusal(409, "invalid_transition", f"还有{still_open}项表决正在进行，请先结束表决。")
     meeting.closed_at = now or utcnow()
     audit.record("meeting_closed", actor=actor, subject=f"meeting:{meeting.id}", body_id=meeting.body_id)
     db.session.commit()
@@ -282,7 +282,7 @@ def import_roster(meeting: Meeting, rows: list, *, actor: str = "",
     `parse_roster_csv`. Returns (deputy, card secret) pairs: the secrets exist only
     in this answer. All or nothing: any bad row raises RosterError."""
     if meeting.closed_at is not None:
-        raise VotingError(409, "invalid_transition", "会议已经结束，不能再导入代表。")
+        raise Refusal(409, "invalid_transition", "会议已经结束，不能再导入代表。")
     numbered = [row if isinstance(row, tuple) else (i, row) for i, row in enumerate(rows, start=1)]
     clean_rows = check_roster(meeting, numbered)
     now = now or utcnow()
@@ -298,7 +298,7 @@ def import_roster(meeting: Meeting, rows: list, *, actor: str = "",
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise VotingError(409, "conflict", "名单中的编号与同时导入的名单冲突，请重试。")
+        raise Refusal(409, "conflict", "名单中的编号与同时导入的名单冲突，请重试。")
     audit.record("roster_imported", actor=actor, subject=f"meeting:{meeting.id}", body_id=meeting.body_id,
                  details={"created": len(issued), "cards_issued": len(issued)})
     db.session.commit()
@@ -309,7 +309,7 @@ def issue_card(deputy: Deputy, *, actor: str = "", now: datetime | None = None) 
     """Issue (or reissue) the deputy's login card and return its secret, shown once.
     The previous card and every token obtained with it stop working."""
     if deputy.meeting.closed_at is not None:
-        raise VotingError(409, "invalid_transition", "会议已经结束，不能再发放登录卡。")
+        raise Refusal(409, "invalid_transition", "会议已经结束，不能再发放登录卡。")
     reissue = deputy.card_hash is not None
     secret = new_card_secret()
     deputy.card_hash = card_hash(secret)
@@ -333,9 +333,9 @@ def check_in(meeting: Meeting, deputy: Deputy, *, actor: str = "", by_staff: boo
              now: datetime | None = None) -> tuple[dict, bool]:
     """Mark the deputy present. Idempotent: returns (attendance figures, newly checked in)."""
     if deputy.meeting_id != meeting.id:
-        raise VotingError(404, "not_found", "本次会议没有这名代表。")
+        raise Refusal(404, "not_found", "本次会议没有这名代表。")
     if meeting.closed_at is not None:
-        raise VotingError(409, "invalid_transition", "会议已经结束。")
+        raise Refusal(409, "invalid_transition", "会议已经结束。")
     exists = db.session.scalar(select(Attendance.id).where(Attendance.meeting_id == meeting.id,
                                                            Attendance.deputy_id == deputy.id))
     if exists is not None:

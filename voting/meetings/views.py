@@ -29,7 +29,7 @@ from voting.live import api as _live_api  # noqa: F401  (registers /api/v1/meeti
 from voting.live import board, screen
 from voting.live.access import card_session_valid, remember_card
 from voting.meetings import cards, services
-from voting.meetings.errors import RosterError, VotingError
+from voting.errors import RosterError, Refusal
 from voting.meetings.models import Deputy, Meeting
 from voting.meetings.roster_files import parse_roster_upload
 from voting.rules import OPTION_NAMES
@@ -64,7 +64,7 @@ def _can_manage(meeting: Meeting) -> bool:
     return has_permission(principal, MANAGE_MEETINGS) and principal.body_id == meeting.body_id
 
 
-def _failed(error: VotingError, target: str):
+def _failed(error: Refusal, target: str):
     db.session.rollback()
     flash(error.message, "error")
     return redirect(target)
@@ -89,11 +89,11 @@ def create():
     try:
         name = form.get("name", "").strip()
         if not name or len(name) > 200:
-            raise VotingError(400, "bad_request", "请填写会议名称（不超过200字）。")
+            raise Refusal(400, "bad_request", "请填写会议名称（不超过200字）。")
         meeting = services.create_meeting(
             principal.body_id, name, quorum=QUORUM_PRESETS.get(form.get("quorum"), QUORUM_PRESETS["2/3"]),
             year=int(year) if year.isdigit() else None, live_counts=form.get("live_counts") == "1", actor=_actor())
-    except VotingError as error:
+    except Refusal as error:
         db.session.rollback()
         return render_template("meetings/index.html", rows=board.meetings_for(readable_body_ids(principal)),
                                can_create=True, values=form, error=error.message), error.status
@@ -124,7 +124,7 @@ def close(mid):
     meeting = _meeting(mid, write=True)
     try:
         services.close_meeting(meeting, actor=_actor())
-    except VotingError as error:
+    except Refusal as error:
         return _failed(error, url_for("meetings.detail", mid=mid))
     flash("会议已结束，代表登录卡随之失效。", "success")
     return redirect(url_for("meetings.detail", mid=mid))
@@ -153,7 +153,7 @@ def import_roster(mid):
         db.session.rollback()
         return render_template("meetings/roster.html", meeting=meeting, can_manage=True,
                                rows=services.deputies_of(meeting), problems=error.problems), 400
-    except VotingError as error:
+    except Refusal as error:
         return _failed(error, url_for("meetings.roster", mid=mid))
     return render_template("meetings/cards.html", meeting=meeting, pages=cards.card_pages(issued),
                            notice=f"已导入 {len(issued)} 名代表，并为每人生成了登录卡。请现在打印："
@@ -177,7 +177,7 @@ def print_cards(mid):
                                error="请勾选确认：重新打印会作废之前的全部登录卡。"), 400
     try:
         issued = cards.reissue_cards(meeting, actor=_actor())
-    except VotingError as error:
+    except Refusal as error:
         return _failed(error, url_for("meetings.roster", mid=mid))
     return render_template("meetings/cards.html", meeting=meeting, pages=cards.card_pages(issued),
                            notice=f"已为 {len(issued)} 名代表重新生成登录卡，之前的卡已全部作废。请现在打印。")
@@ -189,7 +189,7 @@ def reissue_card(mid, did):
     meeting = _meeting(mid, write=True)
     try:
         issued = cards.reissue_cards(meeting, [did], actor=_actor())
-    except VotingError as error:
+    except Refusal as error:
         return _failed(error, url_for("meetings.roster", mid=mid))
     deputy = issued[0][0]
     return render_template("meetings/cards.html", meeting=meeting, pages=cards.card_pages(issued),
@@ -222,9 +222,9 @@ def mark_present(mid, did):
     target = url_for("meetings.checkin", mid=mid) + f"#deputy-{did}"
     try:
         if deputy is None or deputy.meeting_id != meeting.id:
-            raise VotingError(404, "not_found", "本次会议没有这名代表。")
+            raise Refusal(404, "not_found", "本次会议没有这名代表。")
         figures, newly = services.check_in(meeting, deputy, actor=_actor(), by_staff=True)
-    except VotingError as error:
+    except Refusal as error:
         return _failed(error, target)
     if newly:
         flash(f"{deputy.name}（{deputy.number}）已签到。实到 {figures['present']} / 应到 {figures['total']}。", "success")
@@ -239,7 +239,7 @@ def screen_token(mid):
     meeting = _meeting(mid, write=True)
     try:
         token = screen.rotate_screen_token(meeting, actor=_actor())
-    except VotingError as error:
+    except Refusal as error:
         return _failed(error, url_for("meetings.detail", mid=mid))
     url = cards.absolute_url("meetings.hall_screen", mid=meeting.id, token=token)
     return render_template("meetings/screen_token.html", meeting=meeting, url=url, qr=cards.qr_svg(url, "大屏地址"))

@@ -11,7 +11,7 @@ from voting.ballots import services as ballots
 from voting.ballots.models import Ballot, BallotState
 from voting.ballots.verification import _recorded_digest, check_participation, check_state_audited
 from voting.integrity import keys
-from voting.meetings.errors import VotingError
+from voting.errors import Refusal
 from voting.sheets.render import SheetUnreadable, SheetView, sheet_view
 
 
@@ -21,9 +21,9 @@ def readable_sheet(ballot: Ballot, principal) -> dict:
     try:
         sheet = ballots.tally_for(ballot)
     except ValueError as error:  # the stored JSON no longer parses
-        raise VotingError(409, "sheet_unreadable", "计票单内容已损坏，无法读取，请运行核验。") from error
+        raise Refusal(409, "sheet_unreadable", "计票单内容已损坏，无法读取，请运行核验。") from error
     if principal.is_deputy and ballot.state != BallotState.published.value:
-        raise VotingError(403, "forbidden", "表决结果公布后，代表才能查看计票单。")
+        raise Refusal(403, "forbidden", "表决结果公布后，代表才能查看计票单。")
     return sheet
 
 
@@ -32,7 +32,7 @@ def readable_view(ballot: Ballot, principal) -> tuple[dict, SheetView]:
     try:
         return sheet, sheet_view(sheet)
     except SheetUnreadable as error:
-        raise VotingError(409, "sheet_unreadable", str(error)) from error
+        raise Refusal(409, "sheet_unreadable", str(error)) from error
 
 
 def staff_may_read_tally(principal, ballot: Ballot) -> bool:

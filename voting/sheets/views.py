@@ -17,7 +17,7 @@ from voting.ballots import paper
 from voting.ballots import services as ballots
 from voting.ballots.models import Ballot, BallotState
 from voting.extensions import db, limiter
-from voting.meetings.errors import VotingError
+from voting.errors import Refusal
 from voting.meetings.models import Deputy, Meeting
 from voting.rules import OPTION_NAMES
 from voting.sheets import charts, qr
@@ -125,7 +125,7 @@ def paper_issue(bid):
         return _back(ballot)
     try:
         paper.issue(ballot, deputy, actor=actor_of(current_principal()))
-    except VotingError as refused:
+    except Refusal as refused:
         flash(f"{deputy.name}：{refused.message}", "error")
     else:
         flash(f"已向 {deputy.name}（{deputy.number}）发放纸质选票；该代表不能再在平板上投票。", "success")
@@ -139,7 +139,7 @@ def paper_enter(bid):
     ballot = _teller_ballot(bid)
     try:
         invalid = paper.enter_ballot(ballot, _choices_from_form(ballot), actor=actor_of(current_principal()))
-    except VotingError as refused:
+    except Refusal as refused:
         flash(f"未录入：{refused.message}", "error")
     else:
         entered = paper.paper_entered(ballot)
@@ -158,7 +158,7 @@ def paper_totals(bid):
     try:
         totals = paper.enter_totals(ballot, ballots=_number("ballots"), invalid=_number("invalid", 0),
                                     counts=_totals_from_form(ballot), actor=actor_of(current_principal()))
-    except VotingError as refused:
+    except Refusal as refused:
         flash(f"未录入：{refused.message}", "error")
     else:
         flash(f"已汇总录入 {totals['ballots']} 张纸质选票（其中无效 {totals['invalid']} 张）。", "success")

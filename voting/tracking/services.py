@@ -2,7 +2,7 @@
 milestones, inspections, supervision proposals, photos; and the public reads.
 
 Every write validates first (photos included), then changes rows, records the audit
-entry and commits once. Bad input raises `ApiError` (or `InvalidInput`, which carries a
+entry and commits once. Bad input raises a `Refusal` (its `errors` carry a
 message per field) before anything is written; a photo file written before a failed
 commit is removed again, so a refusal leaves neither a row nor a file.
 """
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from voting.accounts.models import Body, utcnow
-from voting.api.errors import ApiError
+from voting.errors import Refusal, invalid
 from voting.ballots.models import Ballot, BallotItem, TallySheet
 from voting.collection.models import Candidate
 from voting.extensions import db
@@ -30,14 +30,6 @@ from voting.tracking.progress import STATUS_LABELS, base_status, overdue
 
 MAX_PHOTOS = 6
 PHOTO_FOLDER = "projects"
-
-
-class InvalidInput(ApiError):
-    """Input that breaks a rule; `errors` maps each field to its message."""
-
-    def __init__(self, errors: dict[str, str], code: str = "invalid_input"):
-        self.errors = errors
-        super().__init__(400, code, "；".join(errors.values()))
 
 
 # ---------------------------------------------------------------- selection results -> projects
@@ -135,9 +127,9 @@ def projects_from_ballot(ballot: Ballot, actor: str = "system") -> list[Liveliho
     ballot = db.session.execute(select(Ballot).where(Ballot.id == ballot.id).with_for_update()
                                 .execution_options(populate_existing=True)).scalar_one()
     if ballot.kind != "selection":
-        raise ApiError(409, "not_selection_ballot", "只有项目票决的结果才能生成督办项目。")
+        raise Refusal(409, "not_selection_ballot", "只有项目票决的结果才能生成督办项目。")
     if ballot.state not in RESULT_STATES:
-        raise ApiError(409, "results_not_available", "表决尚未结束，暂不能生成项目。")
+        raise Refusal(409, "results_not_available", "表决尚未结束，暂不能生成项目。")
     created = _add_projects(ballot, db.session)
     if not created:
         return []
@@ -310,7 +302,7 @@ def may_report(principal, project: LivelihoodProject) -> bool:
 
 def _ensure_reporter(principal, project: LivelihoodProject) -> None:
     if not may_report(principal, project):
-        raise ApiError(403, "forbidden", "只有该项目的责任单位可以填报进度。")
+        raise Refusal(403, "forbidden", "只有该项目的责任单位可以填报进度。")
 
 
 # ---------------------------------------------------------------- text and values
@@ -359,14 +351,14 @@ def check_photos(photos: list[tuple[str, bytes]]) -> list[CheckedPhoto]:
 
     photos = [(name, raw) for name, raw in photos if name or raw]
     if len(photos) > MAX_PHOTOS:
-        raise InvalidInput({"photos": f"一次最多上传 {MAX_PHOTOS} 张照片。"}, "invalid_photo")
+        raise invalid({"photos": f"一次最多上传 {MAX_PHOTOS} 张照片。"}, "invalid_photo")
     checked = []
     for name, raw in photos:
         try:
             photo = check_photo(raw, name)
-        except ApiError as refused:
-            message = getattr(refused, "errors", {}).get("photos") or refused.message
-            raise InvalidInput({"photos": message}, "invalid_photo") from None
+        except Refusal as refused:
+            message = refused.errors.get("photos") or refused.message
+            raise invalid({"photos": message}, "invalid_photo") from None
         checked.append(CheckedPhoto(photo.data, photo.content_type, photo.extension))
     return checked
 
@@ -442,11 +434,11 @@ def create_update(project: LivelihoodProject, principal, data: dict, photos: lis
         errors["text"] = problem
     try:
         checked = check_photos(list(photos))
-    except InvalidInput as invalid:
-        errors.update(invalid.errors)
+    except Refusal as refused:
+        errors.update(refused.errors)
         checked = []
     if errors:
-        raise InvalidInput(errors, "invalid_update")
+        raise invalid(errors, "invalid_update")
     update = ProgressUpdate(project_id=project.id, body_id=project.body_id, percent=percent, text=text,
                             author=principal.username, author_id=principal.id, published=publish,
                             published_at=now if publish else None, created_at=now)
@@ -473,7 +465,7 @@ def publish_update(update: ProgressUpdate, principal, now: datetime | None = Non
     project = update.project
     _ensure_reporter(principal, project)
     if update.published:
-        raise ApiError(409, "invalid_transition", "这条进展已经公开。")
+        raise Refusal(409, "invalid_transition", "这条进展已经公开。")
     now = now or utcnow()
     update.published = True
     update.published_at = now
@@ -496,7 +488,7 @@ def add_milestone(project: LivelihoodProject, data: dict, actor: str) -> Milesto
     if problem:
         errors["due_date"] = problem
     if errors:
-        raise InvalidInput(errors, "invalid_milestone")
+        raise invalid(errors, "invalid_milestone")
     milestone = Milestone(project_id=project.id, body_id=project.body_id, title=title, due_date=due,
                           created_by=actor)
     db.session.add(milestone)
@@ -509,7 +501,7 @@ def add_milestone(project: LivelihoodProject, data: dict, actor: str) -> Milesto
 
 def complete_milestone(milestone: Milestone, actor: str, today: date) -> Milestone:
     if milestone.done_at is not None:
-        raise ApiError(409, "invalid_transition", "该节点已标记完成。")
+        raise Refusal(409, "invalid_transition", "该节点已标记完成。")
     milestone.done_at = today
     audit.record("milestone_done", actor=actor, subject=f"project:{milestone.project_id}", body_id=milestone.body_id,
                  details={"milestone": milestone.id, "done_at": today.isoformat()})
@@ -541,7 +533,7 @@ def update_project(project: LivelihoodProject, data: dict, actor: str) -> Liveli
     if problem:
         errors["planned_completion"] = problem
     if errors:
-        raise InvalidInput(errors, "invalid_project")
+        raise invalid(errors, "invalid_project")
     changes = {k: [str(getattr(project, k)), str(v)] for k, v in fields.items() if getattr(project, k) != v}
     for name, value in fields.items():
         setattr(project, name, value)
@@ -580,11 +572,11 @@ def record_inspection(project: LivelihoodProject, data: dict, photos: list[tuple
         errors["proposals"] = "督办建议一次最多 30 条。"
     try:
         checked = check_photos(list(photos))
-    except InvalidInput as invalid:
-        errors.update(invalid.errors)
+    except Refusal as refused:
+        errors.update(refused.errors)
         checked = []
     if errors:
-        raise InvalidInput(errors, "invalid_inspection")
+        raise invalid(errors, "invalid_inspection")
     inspection = Inspection(project_id=project.id, body_id=project.body_id, visited_on=visited_on,
                             deputies=deputies, findings=findings, created_by=actor)
     db.session.add(inspection)
@@ -609,7 +601,7 @@ def record_inspection(project: LivelihoodProject, data: dict, photos: list[tuple
 def add_supervision_proposal(inspection: Inspection, raw_text, actor: str) -> SupervisionProposal:
     text, problem = _text(raw_text, "督办建议", low=2, high=1000)
     if problem:
-        raise InvalidInput({"text": problem}, "invalid_proposal")
+        raise invalid({"text": problem}, "invalid_proposal")
     proposal = SupervisionProposal(inspection_id=inspection.id, project_id=inspection.project_id,
                                    body_id=inspection.body_id, text=text)
     db.session.add(proposal)
@@ -625,10 +617,10 @@ def reply_to_proposal(proposal: SupervisionProposal, principal, raw_text, now: d
     """The responsible department answers a supervision proposal, once."""
     _ensure_reporter(principal, proposal.project)
     if proposal.reply is not None:
-        raise ApiError(409, "invalid_transition", "该督办建议已经答复。")
+        raise Refusal(409, "invalid_transition", "该督办建议已经答复。")
     text, problem = _text(raw_text, "答复", low=2, high=2000)
     if problem:
-        raise InvalidInput({"reply": problem}, "invalid_reply")
+        raise invalid({"reply": problem}, "invalid_reply")
     proposal.reply = text
     proposal.replied_by = principal.username
     proposal.replied_at = now or utcnow()

@@ -11,7 +11,7 @@ from voting.accounts.permissions import (MANAGE_PROJECTS, READ_PROJECTS, UPDATE_
                                          ensure_readable, ensure_writable, has_permission, readable_body_ids,
                                          require)
 from voting.accounts.views import add_dashboard_link, add_dashboard_panel
-from voting.api.errors import ApiError
+from voting.errors import Refusal
 from voting.ballots.models import Ballot
 from voting.collection.limits import tracking_limit
 from voting.extensions import db
@@ -52,10 +52,6 @@ add_dashboard_panel({"secretariat", "leader"}, "tracking/_dashboard.html", _dela
 
 def _actor() -> str:
     return current_principal().username
-
-
-def _form_errors(error: ApiError) -> dict:
-    return getattr(error, "errors", None) or {"_": error.message}
 
 
 def _year_arg(default: int | None) -> int | None:
@@ -219,9 +215,9 @@ def _act(project: LivelihoodProject, action, success: str, form_name: str):
     """Run one write; on refusal show the project page again with the messages."""
     try:
         action()
-    except ApiError as error:
+    except Refusal as error:
         db.session.rollback()
-        errors = {f"{form_name}.{key}": message for key, message in _form_errors(error).items()}
+        errors = {f"{form_name}.{key}": message for key, message in error.field_messages().items()}
         errors["_"] = error.message
         return _project_page(project, errors, {form_name: dict(request.form)}, error.status)
     flash(success, "success")
@@ -273,10 +269,10 @@ def edit_project(project_id):
         values = forms.values(request.form, forms.PROJECT_FIELDS)
         try:
             services.update_project(item, values, _actor())
-        except ApiError as error:
+        except Refusal as error:
             db.session.rollback()
             return render_template("tracking/edit.html", project=item, values=values,
-                                   errors=_form_errors(error)), error.status
+                                   errors=error.field_messages()), error.status
         flash("项目信息已保存。", "success")
         return redirect(url_for("tracking.project", project_id=item.id))
     return render_template("tracking/edit.html", project=item, values=values, errors={})
@@ -341,7 +337,7 @@ def generate_from(ballot_id):
     ensure_writable(current_principal(), ballot.body_id)
     try:
         created = services.projects_from_ballot(ballot, actor=_actor())
-    except ApiError as error:
+    except Refusal as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("tracking.generate"))
