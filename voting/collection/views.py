@@ -12,7 +12,7 @@ from voting.accounts.permissions import (MANAGE_MEETINGS, MANAGE_PROJECTS, MANAG
                                          ensure_readable, ensure_writable, has_permission, readable_body_ids,
                                          require)
 from voting.accounts.views import add_dashboard_link
-from voting.errors import Refusal
+from voting.errors import Refusal, invalid
 from voting.collection import charts, exports, services
 from voting.collection.limits import intake_limit, similar_limit, tracking_limit
 from voting.collection.models import (CATEGORIES, SOURCES, STATUS_LABELS, TRANSITIONS, Candidate, DeputyCode,
@@ -303,7 +303,7 @@ def _merge_target(raw: str, body_id: int) -> Proposal:
     raw = raw.strip().lstrip("#")
     target = db.session.get(Proposal, int(raw)) if raw.isdigit() else services.find_by_tracking_code(raw)
     if target is None or target.body_id != body_id:
-        raise services.InvalidInput({"target": "请填写要合并到的建议编号（如 12）或查询码。"}, "invalid_target")
+        raise invalid({"target": "请填写要合并到的建议编号（如 12）或查询码。"}, "invalid_target")
     return target
 
 
@@ -357,7 +357,7 @@ def staff_intake():
             station = None
         try:
             if source not in SOURCES or source == "public":
-                raise services.InvalidInput({"source": "请选择来源：代表、联络站或部门。"}, "invalid_proposal")
+                raise invalid({"source": "请选择来源：代表、联络站或部门。"}, "invalid_proposal")
             _, item = _submit_from_form(station, None, source=source, actor=_actor(), body_id=principal.body_id,
                                         proposer_allowed=True)
         except Refusal as error:
@@ -473,7 +473,7 @@ def create_deputy_code():
                                             _actor())
     except Refusal as error:
         errors = {("deputy_code" if k == "code" else k): v for k, v in error.field_messages().items()}
-        return _stations_refused(services.InvalidInput(errors, error.code), values)
+        return _stations_refused(invalid(errors, error.code), values)
     flash(f"已为 {entry.deputy_name} 代表生成个人码 {entry.code}。", "success")
     return redirect(url_for("collection.stations"))
 
