@@ -52,6 +52,9 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from voting import admission
 
     admission.install(app)  # a few requests run at once, the rest wait asleep (voting/admission.py)
+    from voting import proxy
+
+    proxy.install(app)  # TRUSTED_PROXIES and SERVED_OVER_TLS (voting/proxy.py)
     import logging
 
     from voting import logredact

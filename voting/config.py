@@ -39,6 +39,10 @@ class DefaultConfig:
     # Requests running at once in one process (voting/admission.py); 0 = no limit.
     MAX_ACTIVE_REQUESTS = 4
     ADMISSION_WAIT_SECONDS = 30.0
+    # Reverse proxies in front of the app (voting/proxy.py): 0 ignores X-Forwarded-For.
+    TRUSTED_PROXIES = 0
+    # The app is reached over HTTPS: Secure cookies and HSTS (voting/proxy.py).
+    SERVED_OVER_TLS = False
 
 
 ENV_KEYS = {
@@ -50,6 +54,8 @@ ENV_KEYS = {
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "VOTING_KEY_DIR": "KEY_DIR",
     "MAX_ACTIVE_REQUESTS": "MAX_ACTIVE_REQUESTS",
+    "TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "SERVED_OVER_TLS": "SERVED_OVER_TLS",
 }
 
 

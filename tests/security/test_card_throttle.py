@@ -1,6 +1,7 @@
 """Card login backs off and locks per source address on repeated unknown cards
 (GET /card/<secret> and POST /api/v1/auth/token with a card), counted in the database
-so that every gunicorn worker sees the same count; valid cards never count."""
+so that every gunicorn worker sees the same count; valid cards never count and are never
+held up, even from a locked address (a hall's tablets share one address)."""
 import logging
 from datetime import timedelta
 
@@ -53,11 +54,14 @@ def test_wrong_cards_slow_down_then_lock(app, sitting):
     start = utcnow()
     for n in range(cfg["CARD_LOGIN_SLOWDOWN_AFTER"]):
         fail(n, start + timedelta(milliseconds=n))
-    # The next try comes too soon: refused before the card is even looked up, valid or not.
+    # The next unknown card comes too soon: refused, and not counted again.
     with pytest.raises(Refusal) as refused:
-        services.deputy_for_card(sitting.deputies[0]["card"], source=HALL, now=start + timedelta(seconds=1))
+        services.deputy_for_card(fake_card(500), source=HALL, now=start + timedelta(seconds=1))
     assert refused.value.status == 429 and refused.value.code == "rate_limited"
     assert "秒后再试" in refused.value.message
+    assert throttle_row().failures == cfg["CARD_LOGIN_SLOWDOWN_AFTER"]
+    # A valid card from that address is never held up (a hall shares one address).
+    assert services.deputy_for_card(sitting.deputies[0]["card"], source=HALL, now=start + timedelta(seconds=1))
     # The delay grows with each further failure.
     waits, moment = [], start
     for n in range(cfg["CARD_LOGIN_SLOWDOWN_AFTER"], cfg["CARD_LOGIN_SLOWDOWN_AFTER"] + 3):
@@ -73,8 +77,9 @@ def test_wrong_cards_slow_down_then_lock(app, sitting):
         n += 1
     assert n == cfg["CARD_LOGIN_LOCK_AFTER"]
     with pytest.raises(Refusal) as refused:
-        services.deputy_for_card(sitting.deputies[0]["card"], source=HALL, now=moment + timedelta(minutes=5))
+        services.deputy_for_card(fake_card(501), source=HALL, now=moment + timedelta(minutes=5))
     assert refused.value.status == 429 and "分钟后再试" in refused.value.message
+    assert services.deputy_for_card(sitting.deputies[1]["card"], source=HALL, now=moment + timedelta(minutes=5))
     # The lockout is audited, without the card: only the address and the count.
     locks = db.session.scalars(select(AuditEntry).filter_by(action="card_login_locked")).all()
     assert len(locks) == 1 and locks[0].actor == HALL and '"failures": 30' in locks[0].details
@@ -94,13 +99,16 @@ def test_http_refusals_are_429_in_chinese_and_another_address_still_works(app, s
         else:
             response = hall_api.post("/api/v1/auth/token", json={"card": fake_card(n)})
             assert response.status_code == 401 and response.get_json()["error"]["code"] == "invalid_card"
-    # Both ways in share the count: now even a valid card from this address must wait.
-    response = hall_api.post("/api/v1/auth/token", json={"card": sitting.deputies[0]["card"]})
+    # Both ways in share the count: now the next unknown card from this address must wait,
+    response = hall_api.post("/api/v1/auth/token", json={"card": fake_card(900)})
     assert response.status_code == 429
     error = response.get_json()["error"]
     assert error["code"] == "rate_limited" and "秒后再试" in error["message"]
-    page = hall_page.get(f"/card/{sitting.deputies[0]['card']}")
+    page = hall_page.get(f"/card/{fake_card(901)}")
     assert page.status_code == 429 and "登录卡验证失败次数过多" in page.get_data(as_text=True)
+    # while the hall's valid cards go on working.
+    assert hall_api.post("/api/v1/auth/token", json={"card": sitting.deputies[0]["card"]}).status_code == 200
+    assert hall_page.get(f"/card/{sitting.deputies[1]['card']}").status_code == 302
     # A valid card from another address is not affected.
     other = client_at(app, OTHER)
     assert other.get(f"/card/{sitting.deputies[1]['card']}").status_code == 302
@@ -109,8 +117,10 @@ def test_http_refusals_are_429_in_chinese_and_another_address_still_works(app, s
     row = throttle_row()
     row.failures, row.locked_until = app.config["CARD_LOGIN_LOCK_AFTER"], utcnow() + timedelta(minutes=15)
     db.session.commit()
-    response = hall_api.post("/api/v1/auth/token", json={"card": sitting.deputies[0]["card"]})
+    response = hall_api.post("/api/v1/auth/token", json={"card": fake_card(902)})
     assert response.status_code == 429 and "分钟后再试" in response.get_json()["error"]["message"]
+    assert response.get_json()["error"]["code"] == "rate_limited"
+    assert hall_api.post("/api/v1/auth/token", json={"card": sitting.deputies[0]["card"]}).status_code == 200
     assert other.post("/api/v1/auth/token", json={"card": sitting.deputies[0]["card"]}).status_code == 200
 
 
@@ -125,7 +135,7 @@ def test_a_successful_card_login_does_not_reset_the_count(app, sitting):
     assert throttle_row().failures == cfg["CARD_LOGIN_SLOWDOWN_AFTER"] - 1
     fail(100, start)
     with pytest.raises(Refusal):
-        services.deputy_for_card(sitting.deputies[0]["card"], source=HALL, now=start + timedelta(seconds=1))
+        services.deputy_for_card(fake_card(101), source=HALL, now=start + timedelta(seconds=1))
 
 
 def test_valid_cards_never_count(app, api, sitting):
@@ -179,7 +189,8 @@ def test_nothing_secret_is_stored_or_logged(app, sitting, caplog, monkeypatch):
     for n, secret in enumerate(secrets[:-1]):
         assert services.deputy_for_card(secret, source=HALL, now=start + timedelta(minutes=2 * n)) is None
     assert throttle_row().locked_until is not None
-    assert hall.get(f"/card/{secrets[-1]}").status_code == 429
+    assert hall.get(f"/card/{fake_card(777)}").status_code == 429
+    assert hall.get(f"/card/{secrets[-1]}").status_code == 302
     assert client_at(app, OTHER).get(f"/card/{secrets[-1]}").status_code == 302
     stored = []
     for entry in db.session.scalars(select(AuditEntry)):

@@ -44,19 +44,23 @@ def deputy_for_card(secret: str, source: str = "", *, now: datetime | None = Non
     when its meeting is closed. A refused card is audited (and committed at once,
     because the caller answers with an error that rolls its transaction back).
 
+    A valid card is never limited: a hall's 650 tablets may share one NAT address or
+    come through one reverse proxy, and a guessing neighbour must not lock them out.
     Unknown cards are counted per source address (`card_throttle_wait`): past a few the
-    address must wait a growing delay, past more it is locked for a while; then this
-    raises a 429 `rate_limited` Refusal before the card is even looked up."""
+    address must wait a growing delay, past more it is locked for a while; while it
+    waits, a card that matches no deputy gets a 429 `rate_limited` Refusal and is not
+    counted again. Card secrets carry 192 random bits, so answering a valid card during
+    a lock tells a guesser nothing it could use."""
     now = now or utcnow()
     address = (source or "unknown")[:64]
-    wait = card_throttle_wait(address, now)
-    if wait > timedelta(0):
-        raise Refusal(429, "rate_limited", _wait_message(wait))
     deputy = None
     if secret and len(secret) <= 200:
         deputy = db.session.execute(select(Deputy).filter_by(card_hash=card_hash(secret))).scalar_one_or_none()
     if deputy is not None and deputy.is_active:
         return deputy
+    wait = card_throttle_wait(address, now)
+    if wait > timedelta(0):
+        raise Refusal(429, "rate_limited", _wait_message(wait))
     audit.record("card_login_failed", actor=source[:120],
                  subject=f"deputy:{deputy.id}" if deputy else "card:unknown",
                  body_id=deputy.body_id if deputy else None)

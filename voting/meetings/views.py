@@ -24,7 +24,7 @@ from voting.accounts.permissions import (
 from voting.accounts.views import add_dashboard_link
 from voting.ballots import services as ballots
 from voting.database import write_intent
-from voting.extensions import db, limiter
+from voting.extensions import db
 from voting.live import api as _live_api  # noqa: F401  (registers /api/v1/meetings/<mid>/events and /live)
 from voting.live import board, screen
 from voting.live.access import card_session_valid, remember_card
@@ -296,10 +296,11 @@ def leader_board(mid):
 # --- the deputy's card and tablet ---------------------------------------------------------------
 
 @bp.get("/card/<secret>")
-@limiter.limit("20/minute")
 def card_login(secret):
     """The URL a deputy's QR card encodes: sign in, check in, go to the tablet page.
-    An unknown or revoked card gets a 404 page that says so (nothing else)."""
+    An unknown or revoked card gets a 404 page that says so (nothing else). No blanket
+    per-address limit: a whole hall signs in from one address; unknown cards are counted
+    in the database instead (services.deputy_for_card)."""
     write_intent.set(True)  # this GET writes (check-in): take the write lock up front on SQLite
     deputy = services.deputy_for_card(secret, source=request.remote_addr or "")
     if deputy is None:
