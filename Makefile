@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app voting
 WORKERS ?= 4
 PYTEST_ARGS ?=
 
-.PHONY: run serve test test-sqlite test-postgres bench setup db clean-db
+.PHONY: run serve test test-sqlite test-postgres bench setup db clean-db hall-cert nginx-conf
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ test-postgres: setup
 
 bench: setup
 	$(PY) -m bench
+
+# The hall LAN over HTTPS (README, 会场网络与 HTTPS): a certificate and the nginx site file.
+HALL_NAME ?= localhost
+HALL_IP ?= 127.0.0.1
+hall-cert: setup
+	$(PY) -m deploy.hall_cert --out instance/tls --name $(HALL_NAME) --ip $(HALL_IP)
+
+nginx-conf: setup
+	$(PY) -m deploy.nginx render --upstream 127.0.0.1:8000 --cert instance/tls/hall.pem --key instance/tls/hall.key --server-name "$(HALL_NAME) $(HALL_IP)" --out instance/nginx-site.conf
 
 clean-db:
 	rm -f instance/voting.sqlite instance/voting.sqlite-wal instance/voting.sqlite-shm
