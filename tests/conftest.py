@@ -15,6 +15,7 @@ import pytest
 from tests import factories
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+CHROMIUM = Path("/usr/bin/chromium")
 SHARED_DIR = Path(os.environ.get("VOTING_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 
 
@@ -151,3 +152,18 @@ def staff(app, body):
 @pytest.fixture
 def api(client):
     return factories.ApiClient(client)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (browser tests and the hall-network tests)."""
+    if not CHROMIUM.exists():
+        if os.environ.get("VOTING_REQUIRE_BROWSER") == "1":  # set by .ci/run: CI must not skip
+            pytest.fail("Chromium is required but not installed at /usr/bin/chromium")
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()

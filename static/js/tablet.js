@@ -17,6 +17,7 @@
   var qrUrl = root.getAttribute("data-qr-url");
   var optionNames = JSON.parse(root.getAttribute("data-options") || "{}");
   var STORE = "voting.tablet.d" + deputyId + ".b";
+  var SNAPSHOT_STORE = "voting.tablet.d" + deputyId + ".m" + meetingId;  // the last meeting state seen
   var SCREENS = ["wait", "ballot", "review", "sending", "done", "ended"];
   var FIRST_RETRY_MS = 500;
   var MAX_RETRY_MS = 4000;
@@ -127,6 +128,7 @@
 
   function onSnapshot(next) {
     snapshot = next;
+    try { window.localStorage.setItem(SNAPSHOT_STORE, JSON.stringify(next)); } catch (e) { /* private mode */ }
     if (next.meeting.closed) {
       $("ended-title").textContent = "会议已结束";
       $("ended-text").textContent = "本次会议已经结束，谢谢。";
@@ -475,8 +477,18 @@
   var pending = storedRecords().filter(function (r) { return r.record.status === "sending" && r.record.key; })[0];
   if (pending) { resume(pending.id, pending.record); } else { renderWait(); }
 
+  // Reloaded while the hall's Wi-Fi is down (the page itself came from the service
+  // worker, static/js/tablet-sw.js): the meeting as last seen brings the open ballot back.
+  function lastSeen() {
+    try { return JSON.parse(window.localStorage.getItem(SNAPSHOT_STORE)); } catch (e) { return null; }
+  }
+
   window.VotingLive.subscribe(meetingId, null, onSnapshot, function (state) {
     window.VotingLive.showLink(state);
+    if ((state === "reconnecting" || state === "offline") && snapshot === null) {
+      var seen = lastSeen();
+      if (seen && seen.meeting) { onSnapshot(seen); }
+    }
     if (state === "unauthorized" && !sendingBallot) { unauthorized(); }
   });
 })();

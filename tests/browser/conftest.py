@@ -1,7 +1,6 @@
 """Browser tests: Python Playwright driving Debian's Chromium against the app served
 from a background thread (werkzeug, threaded) on 127.0.0.1 and the test database.
 Screenshots of every open page go to tests/browser/screenshots/ when a test fails."""
-import os
 import re
 import threading
 from pathlib import Path
@@ -9,7 +8,6 @@ from types import SimpleNamespace
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
 
@@ -18,20 +16,6 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"report_{report.when}", report)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("VOTING_REQUIRE_BROWSER") == "1":  # set by .ci/run: CI must not skip
-            pytest.fail("Chromium is required but not installed at /usr/bin/chromium")
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ EXPECTATIONS = {
     ("GET", "ballots.detail_board"): (R,), ("GET", "ballots.rule_text"): (M,), ("GET", "ballots.receipt_qr"): PUBLIC,
     ("GET", "sheets.paper"): (PAPER,), ("POST", "sheets.paper_enter"): (PAPER,), ("POST", "sheets.paper_issue"): (PAPER,),
     ("POST", "sheets.paper_totals"): (PAPER,), ("GET", "sheets.sheet"): (TALLY, VOTE), ("GET", "sheets.index"): (TALLY, PAPER),
-    ("GET", "meetings.card_login"): PUBLIC,
+    ("GET", "meetings.card_login"): PUBLIC, ("GET", "meetings.tablet_service_worker"): PUBLIC,
     ("GET", "collection.intake"): PUBLIC, ("POST", "collection.intake_submit"): PUBLIC, ("GET", "collection.qr"): PUBLIC,
     ("GET", "collection.similar"): PUBLIC, ("GET", "collection.deputy_intake"): PUBLIC,
     ("POST", "collection.deputy_intake_submit"): PUBLIC, ("GET", "collection.deputy_qr"): PUBLIC,

@@ -338,6 +338,17 @@ def tablet():
                            option_names=OPTION_NAMES, comments_url=_comments_url(deputy))
 
 
+@bp.get("/tablet-sw.js")
+def tablet_service_worker():
+    """The tablet's service worker (static/js/tablet-sw.js), served from the root so that
+    its scope covers /tablet and the API it reads. Public like any static file; always
+    revalidated, so a new version reaches every tablet at its next load."""
+    response = current_app.send_static_file("js/tablet-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
 def _comments_url(deputy: Deputy) -> str | None:
     """The anonymous comments page (述职评议意见), when the deputy's meeting holds an
     officials' appraisal whose ballot is in it; otherwise None (no link)."""
