@@ -3,6 +3,7 @@
     python -m bench                       everything (about 20 minutes on 2 cores)
     BENCH_QUICK=1 python -m bench         a short run with small halls
     python -m bench --only load,crash --db sqlite --sizes 650
+    python -m bench --only storm --db sqlite        the login storm through nginx (issue #18)
 
 Prints PASS/FAIL per target and writes bench/results/<UTC time>.json."""
 import argparse
@@ -50,7 +51,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanups (servers are killed)
     quick = os.environ.get("BENCH_QUICK") == "1"
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", default="load,tally,crash,multi,five")
+    parser.add_argument("--only", default="load,tally,crash,multi,five,storm")
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--sizes", default="100,300" if quick else "650,3000")
     parser.add_argument("--crash-n", type=int, default=50 if quick else 60)
@@ -58,6 +59,8 @@ def main(argv=None) -> int:
     parser.add_argument("--multi-n", type=int, default=100 if quick else 650)
     parser.add_argument("--paced-window", type=float, default=20.0)
     parser.add_argument("--five", default="90,20,20,20,20" if quick else "450,100,100,100,100")
+    parser.add_argument("--storm-n", type=int, default=100 if quick else 650)
+    parser.add_argument("--storm-window", type=float, default=30.0)
     parser.add_argument("--tally-voters", type=int, default=500 if quick else 3000)
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
@@ -102,6 +105,9 @@ def main(argv=None) -> int:
                     db, n, paced_window=paced, measure_tablet=(n == sizes[0]))))
         if "crash" in only:
             attempt(f"crash {db}", lambda: asyncio.run(scenarios.crash_run(db, args.crash_n, args.crash_repeats)))
+        if "storm" in only:
+            attempt(f"storm {db}", lambda: asyncio.run(scenarios.storm_run(db, args.storm_n,
+                                                                           window_s=args.storm_window)))
         if "five" in only:
             five = tuple(int(s) for s in args.five.split(","))
             attempt(f"five {db}", lambda: asyncio.run(scenarios.five_run(db, five, window=args.paced_window)))

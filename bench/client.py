@@ -1,7 +1,7 @@
-"""The hall, as the server sees it: N tablets, each with its own address (127.x.y.z;
-every deputy's tablet has its own IP in a real hall, and the per-address login limit
-applies to each), logging in with its card, checking in, holding its live-update
-stream (SSE) open, and casting once in a burst. Plus the secretariat's console.
+"""The hall, as the server sees it: N tablets, twenty to an address (127.x.y.z) or all
+behind ONE address (a hall's NAT, the login storm), logging in with its card, checking
+in, holding its live-update stream (SSE) open, and casting once in a burst. Plus the
+secretariat's console. Valid cards are never limited per address (issue #18).
 
 Every loop is bounded in count and time."""
 import asyncio
@@ -15,7 +15,7 @@ import httpx
 from bench.server import PASSWORD
 
 CANDIDATES, SEATS = 25, 20
-DEPUTIES_PER_ADDRESS = 20  # the login limit is 30/minute per address
+DEPUTIES_PER_ADDRESS = 20  # spreads the load generator's connections over source addresses
 SETUP_CONCURRENCY = 16
 TIMEOUT = httpx.Timeout(120.0, connect=60.0)
 
@@ -39,20 +39,28 @@ def _r(value):
 
 
 class Addresses:
-    """One httpx client per source address (127.<block>.x.y)."""
+    """One httpx client per source address (127.<block>.x.y), `per_address` deputies to
+    each (None: the whole hall behind one address). `verify`: an ssl context trusting
+    the hall CA when the hall talks HTTPS to nginx."""
 
-    def __init__(self, block: int):
+    def __init__(self, block: int, per_address: int | None = DEPUTIES_PER_ADDRESS, verify=True):
         self.block = block
+        self.per_address = per_address
+        self.verify = verify
         self.clients: dict[str, httpx.AsyncClient] = {}
 
+    def address_of(self, index: int) -> str:
+        slot = index // self.per_address if self.per_address else 0
+        return f"127.{self.block}.{slot // 250}.{slot % 250 + 1}"
+
     def for_deputy(self, index: int) -> httpx.AsyncClient:
-        slot = index // DEPUTIES_PER_ADDRESS
-        address = f"127.{self.block}.{slot // 250}.{slot % 250 + 1}"
+        address = self.address_of(index)
         if address not in self.clients:
+            keepalive = 4 * (self.per_address or 1000)
             self.clients[address] = httpx.AsyncClient(
-                transport=httpx.AsyncHTTPTransport(local_address=address, retries=0,
+                transport=httpx.AsyncHTTPTransport(local_address=address, retries=0, verify=self.verify,
                                                    limits=httpx.Limits(max_connections=None,
-                                                                       max_keepalive_connections=4 * DEPUTIES_PER_ADDRESS)),
+                                                                       max_keepalive_connections=keepalive)),
                 timeout=TIMEOUT)
         return self.clients[address]
 
@@ -99,13 +107,15 @@ class Hall:
     """One sitting of `size` deputies. `bases` are the server URLs; deputy i talks to
     bases[i % len(bases)] (the multi-instance run spreads them over two servers)."""
 
-    def __init__(self, bases: list[str], size: int, *, name: str, secretariat: str, block: int = 1):
+    def __init__(self, bases: list[str], size: int, *, name: str, secretariat: str, block: int = 1,
+                 per_address: int | None = DEPUTIES_PER_ADDRESS, verify=True):
         self.bases = bases
         self.size = size
         self.name = name
         self.secretariat_user = secretariat
-        self.addresses = Addresses(block)
-        self.console = httpx.AsyncClient(base_url=bases[0], timeout=TIMEOUT)
+        self.verify = verify
+        self.addresses = Addresses(block, per_address, verify)
+        self.console = httpx.AsyncClient(base_url=bases[0], timeout=TIMEOUT, verify=verify)
         self.tokens: list[str | None] = [None] * size
         self.deputies: list[dict] = []
         self.sse_tasks: list[asyncio.Task] = []
@@ -130,8 +140,8 @@ class Hall:
 
     # --- setting up (not timed) ------------------------------------------------------------
 
-    async def setup(self) -> dict:
-        started = time.monotonic()
+    async def roster(self) -> None:
+        """The secretariat signs in, creates the meeting and imports the roster."""
         response = await self.console.post("/api/v1/auth/token",
                                            json={"username": self.secretariat_user, "password": PASSWORD})
         response.raise_for_status()
@@ -142,6 +152,10 @@ class Hall:
                 for i in range(self.size)]
         created = await self.staff("POST", f"/api/v1/meetings/{self.mid}/deputies", json={"deputies": rows})
         self.deputies = created["deputies"]
+
+    async def setup(self) -> dict:
+        started = time.monotonic()
+        await self.roster()
         await bounded([self._login(i) for i in range(self.size)], SETUP_CONCURRENCY)
         await bounded([self._check_in(i) for i in range(self.size)], SETUP_CONCURRENCY)
         attendance = await self.staff("GET", f"/api/v1/meetings/{self.mid}/attendance")
@@ -150,17 +164,66 @@ class Hall:
         return {"setup_seconds": round(time.monotonic() - started, 1)}
 
     async def _login(self, index: int):
+        """The tablet's API token with its card. Valid cards are never limited per address
+        (issue #18): any answer but 200 is a failure of the run, 429 included."""
         client = self.addresses.for_deputy(index)
-        for attempt in range(20):
-            response = await client.post(self.base_of(index) + "/api/v1/auth/token",
-                                         json={"card": self.deputies[index]["card"]})
-            if response.status_code == 200:
-                self.tokens[index] = response.json()["token"]
-                return
-            if response.status_code != 429:
-                raise RuntimeError(f"card login {index}: {response.status_code} {response.text[:200]}")
-            await asyncio.sleep(3)
-        raise RuntimeError(f"card login {index}: still rate limited")
+        response = await client.post(self.base_of(index) + "/api/v1/auth/token",
+                                     json={"card": self.deputies[index]["card"]})
+        if response.status_code != 200:
+            raise RuntimeError(f"card login {index}: {response.status_code} {response.text[:200]}")
+        self.tokens[index] = response.json()["token"]
+
+    async def card_storm(self, window_s: float, seed: int = 3) -> dict:
+        """The login storm: every deputy scans its card at a moment drawn uniformly over
+        `window_s`, as its tablet's browser does: a new TLS connection and cookie jar,
+        GET /card/<secret> (sign in and check in; 302), then the /tablet page it is sent
+        to, then the API token with the same card (for the burst that follows). All
+        from the hall's address(es). Timed per deputy from the first byte sent."""
+        rng = random.Random(seed)
+        begin = time.monotonic() + 0.2
+        starts = [begin + rng.random() * window_s for _ in range(self.size)]
+
+        async def scan(index: int) -> dict:
+            await asyncio.sleep(max(0.0, starts[index] - time.monotonic()))
+            base, secret = self.base_of(index), self.deputies[index]["card"]
+            transport = httpx.AsyncHTTPTransport(local_address=self.addresses.address_of(index), retries=0,
+                                                 verify=self.verify)
+            result = {"index": index, "card": None, "tablet": None, "token": None, "started": time.monotonic()}
+            async with httpx.AsyncClient(transport=transport, timeout=TIMEOUT) as tablet:
+                try:
+                    card = await tablet.get(f"{base}/card/{secret}")
+                    result["card"], result["card_s"] = card.status_code, time.monotonic() - result["started"]
+                    if card.status_code == 302:
+                        page = await tablet.get(card.url.join(card.headers["location"]))
+                        result["tablet"] = page.status_code
+                    result["page_s"] = time.monotonic() - result["started"]
+                    tablet.cookies.clear()  # an API client of its own: a cookie would ask for the CSRF token
+                    token = await tablet.post(f"{base}/api/v1/auth/token", json={"card": secret})
+                    result["token"] = token.status_code
+                    if token.status_code == 200:
+                        self.tokens[index] = token.json()["token"]
+                except httpx.HTTPError as error:
+                    result["error"] = type(error).__name__
+            result["done"] = time.monotonic()
+            return result
+
+        results = await asyncio.gather(*(scan(i) for i in range(self.size)))
+
+        def count(field):
+            found: dict = {}
+            for r in results:
+                found[str(r[field])] = found.get(str(r[field]), 0) + 1
+            return found
+
+        scanned = [r for r in results if r["card"] == 302]
+        return {"deputies": self.size, "window_s": window_s,
+                "source_addresses": len({self.addresses.address_of(i) for i in range(self.size)}),
+                "card_statuses": count("card"), "tablet_statuses": count("tablet"), "token_statuses": count("token"),
+                "transport_errors": sum(1 for r in results if "error" in r),
+                "rate_limited": sum(1 for r in results if 429 in (r["card"], r["tablet"], r["token"])),
+                "seconds_first_scan_to_last_done": round(max(r["done"] for r in results) - begin, 1),
+                "card_login": latency_figures([r["card_s"] for r in scanned]),
+                "scan_to_tablet_page": latency_figures([r["page_s"] for r in scanned if r["tablet"] == 200])}
 
     async def _check_in(self, index: int):
         client = self.addresses.for_deputy(index)

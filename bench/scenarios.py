@@ -2,11 +2,14 @@
 import asyncio
 import gc
 import random
+import ssl
 import time
 
 from bench.client import Hall, latency_figures, summarize_burst
 from bench.server import PASSWORD, Deployment, Server, UsageSampler
 from bench.tablet import tablet_transfer
+from deploy import hall_cert
+from deploy.nginx import Nginx
 
 SECRETARIAT = "bench-secretariat"
 
@@ -172,6 +175,66 @@ async def load_run(kind: str, n: int, *, workers: int = 4, paced_window: float |
         targets.append((f"{name}: tablet ballot page ≤ 150 KB incl. assets", total <= 150 * 1024,
                         f"{total / 1024:.1f} KB"))
     return figures, targets
+
+
+# --- 1b. storm: the whole hall behind ONE address scans its cards through nginx over TLS -----------
+
+async def storm_run(kind: str, n: int, *, workers: int = 4, window_s: float = 30.0) -> tuple[dict, list]:
+    """Issue #18: `make serve` behind Debian's nginx (deploy/nginx.conf) with a hall
+    certificate (deploy/hall_cert.py), the app told so (TRUSTED_PROXIES=1,
+    SERVED_OVER_TLS=1). N deputies behind one source address scan their cards within
+    `window_s`; then every one holds its live stream and all cast at once, through the
+    proxy. The server's CPU and memory are sampled; nginx's are not."""
+    deployment = new_deployment(kind)
+    deployment.env.update({"TRUSTED_PROXIES": "1", "SERVED_OVER_TLS": "1"})
+    threads = threads_for(n, workers)
+    server = Server(deployment, workers=workers, threads=threads, worker_connections=threads)
+    server.start()
+    tls = hall_cert.make(deployment.workdir / "tls", ["localhost"], ["127.0.0.1"])
+    proxy = Nginx(f"127.0.0.1:{server.port}", tls.cert, tls.key).start()
+    hall = Hall([proxy.url], n, name=f"扫卡高峰{n}人大会", secretariat=SECRETARIAT, per_address=None,
+                verify=ssl.create_default_context(cafile=str(tls.ca)))
+    figures: dict = {"db": kind, "n": n, "workers": workers, "threads": threads, "proxy": "nginx over TLS"}
+    try:
+        await hall.roster()
+        storm, usage = await measured([server], hall.card_storm(window_s))
+        attendance = await hall.staff("GET", f"/api/v1/meetings/{hall.mid}/attendance")
+        figures["storm"] = {**storm, "present_after": attendance["present"], **usage}
+        ballot = await hall.open_ballot("扫卡之后：全部代表同一瞬间提交")
+        figures.update(await hall.start_streams(deadline_s=900))
+        (results, plans), usage = await measured([server], hall.burst(ballot, window_s=0, seed=1,
+                                                                     retry_until=time.monotonic() + 120))
+        accepted = [r for r in results if r["status"] in (200, 201)]
+        burst = {**summarize_burst(results), **usage}
+        burst["check"] = await hall.close_and_check(ballot, [plans[r["index"]] for r in accepted])
+        burst["streams_showing_final_count"] = await wait_streams(hall, ballot["id"], len(accepted))
+        figures["burst"] = burst
+        figures["sse"] = {"events_received": hall.sse_events, "stream_errors": hall.sse_errors}
+    finally:
+        await hall.aclose()
+        proxy.stop()
+        server.stop()
+    figures["flask_verify"] = verify(deployment)
+    deployment.drop()
+
+    s, b = figures["storm"], figures["burst"]
+    name = f"storm {kind} N={n}"
+    everyone = s["card_statuses"] == {"302": n} and s["tablet_statuses"] == {"200": n} \
+        and s["token_statuses"] == {"200": n} and s["present_after"] == n
+    return figures, [
+        (f"{name}: all {n} deputies behind one address scan in and are checked in within 60 s, no 429",
+         everyone and s["rate_limited"] == 0 and s["seconds_first_scan_to_last_done"] <= 60,
+         f"{s['present_after']}/{n} present from {s['source_addresses']} address(es) in "
+         f"{s['seconds_first_scan_to_last_done']} s; cards {s['card_statuses']}, 429s {s['rate_limited']}"),
+        (f"{name}: card login p99 ≤ 1 s through nginx over TLS (new TLS connection included)",
+         s["card_login"]["p99_ms"] is not None and s["card_login"]["p99_ms"] <= 1000,
+         f"p50 {s['card_login']['p50_ms']} ms, p99 {s['card_login']['p99_ms']} ms, max {s['card_login']['max_ms']} ms"),
+        (f"{name}: then every cast accepted through the proxy (all at once) and flask verify passes",
+         b["accepted"] == n and b["check"]["tally_matches_accepted"] and b["check"]["counts_match_plans"]
+         and b["streams_showing_final_count"] == n and figures["flask_verify"],
+         f"{b['accepted']}/{n} in {b['seconds']} s, p99 {b['p99_ms']} ms; streams at final count "
+         f"{b['streams_showing_final_count']}"),
+    ]
 
 
 # --- 2. crash: kill -9 in the middle of a burst, restart, retry with the same keys --------------

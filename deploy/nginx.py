@@ -57,6 +57,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class PortTaken(RuntimeError):
+    pass
+
+
 @dataclass
 class Nginx:
     """A private nginx in front of `upstream` with TLS; `url` is its HTTPS address."""
@@ -94,14 +98,29 @@ class Nginx:
         return subprocess.run([self.binary, "-t", "-p", str(self.prefix), "-c", str(main)],
                               capture_output=True, text=True)
 
-    def start(self, ready_within: float = 15.0) -> "Nginx":
+    def start(self, ready_within: float = 15.0, attempts: int = 3) -> "Nginx":
+        """Start nginx; a port taken between free_port() and nginx's bind (another
+        process's ephemeral port) is answered with two new ports, `attempts` times."""
+        for attempt in range(attempts):
+            try:
+                return self._start(ready_within)
+            except PortTaken:
+                if attempt == attempts - 1:
+                    raise
+                self.https_port, self.http_port = free_port(), free_port()
+        raise AssertionError("unreachable")
+
+    def _start(self, ready_within: float) -> "Nginx":
         main = self.write()
         self.process = subprocess.Popen([self.binary, "-p", str(self.prefix), "-c", str(main), "-g", "daemon off;"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + ready_within
         while time.monotonic() < deadline:  # wait for the listening socket (the readiness event)
             if self.process.poll() is not None:
-                raise RuntimeError(f"nginx did not start: {self.process.stderr.read().decode(errors='replace')}")
+                error = self.process.stderr.read().decode(errors="replace")
+                if "Address already in use" in error:
+                    raise PortTaken(error)
+                raise RuntimeError(f"nginx did not start: {error}")
             try:
                 socket.create_connection(("127.0.0.1", self.https_port), timeout=1).close()
                 return self
