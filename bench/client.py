@@ -55,14 +55,18 @@ class Addresses:
 
     def for_deputy(self, index: int) -> httpx.AsyncClient:
         address = self.address_of(index)
-        if address not in self.clients:
-            keepalive = 4 * (self.per_address or 1000)
-            self.clients[address] = httpx.AsyncClient(
+        # Behind one address every tablet still has its own connections, as in a hall
+        # (and httpcore's pool, scanning its connections at every event, would
+        # otherwise spend the burst on itself with 1,300 connections in one pool).
+        key = address if self.per_address else f"{address}/{index}"
+        if key not in self.clients:
+            keepalive = 4 * (self.per_address or 1)
+            self.clients[key] = httpx.AsyncClient(
                 transport=httpx.AsyncHTTPTransport(local_address=address, retries=0, verify=self.verify,
                                                    limits=httpx.Limits(max_connections=None,
                                                                        max_keepalive_connections=keepalive)),
                 timeout=TIMEOUT)
-        return self.clients[address]
+        return self.clients[key]
 
     async def close(self):
         await asyncio.gather(*(c.aclose() for c in self.clients.values()), return_exceptions=True)
