@@ -43,8 +43,10 @@ def create_app(test_config: dict | None = None) -> "Flask":
     with app.app_context():
         database.configure_engine(extensions.db.engine)
 
-    from voting import models  # noqa: F401  (registers every model with the metadata)
+    from voting import inputlimits, models  # noqa: F401  (models registers every model with the metadata)
     from voting.web import register_web
+
+    inputlimits.install(app)  # bounded <int:> ids and strict JSON bodies, before any route exists
     from voting.cli import register_cli
 
     register_web(app)

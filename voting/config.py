@@ -6,7 +6,9 @@ from datetime import timedelta
 class DefaultConfig:
     SECRET_KEY = None  # generated once into instance/secret_key by `flask init-db`
     SQLALCHEMY_DATABASE_URI = None  # None means instance/voting.sqlite
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # hide_parameters: a logged database error shows the statement, never the values
+    # (a card's hash, a receipt, a name) that were bound to it.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

@@ -63,7 +63,7 @@ def _domain_blueprints():
 
 
 def _load_principal(identity: str):
-    from voting.accounts.models import User
+    from voting.accounts.models import SESSION_VERSION_KEY, User
     from voting.meetings.models import Deputy
 
     kind, _, raw_id = identity.partition(":")
@@ -74,13 +74,15 @@ def _load_principal(identity: str):
     # A disabled account, or a deputy whose meeting has closed, is signed out at once.
     if principal is None or not principal.is_active:
         return None
-    if kind == "d":
-        from flask import session
+    from flask import session
 
+    if kind == "d":
         from voting.live.access import CARD_VERSION_KEY
 
         if session.get(CARD_VERSION_KEY) != principal.card_version:
             return None  # the tablet logged in with a card that has since been reissued
+    elif session.get(SESSION_VERSION_KEY) != principal.session_version:
+        return None  # the account logged out (or changed its password) since this session began
     return principal
 
 
@@ -146,9 +148,22 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or _holds_secrets(response):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _holds_secrets(response) -> bool:
+    """A page for someone signed in (login cards, deputy codes, screen tokens, names) or
+    reached with a token in its address (the hall screen) is kept by no cache: not the
+    browser's, not a proxy's. Static files and public pages keep their own rules."""
+    if response.mimetype != "text/html":
+        return False
+    if "token" in request.args:
+        return True
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated)
 
 
 def _teardown(exc):

@@ -128,3 +128,32 @@ def test_leader_reads_the_list_but_cannot_change_it(app, leader_client, station)
     assert leader_client.post("/collection/candidates", data=BASE).status_code == 403
     assert leader_client.post(f"/collection/candidates/{candidate.id}/delete").status_code == 403
     assert leader_client.get("/collection/candidates/export.xlsx?year=2026").status_code == 200
+
+
+def test_hostile_titles_are_exported_as_text(app, secretariat_client, station):
+    """A title or department that a spreadsheet would run as a formula stays text."""
+    hostile = {"title": '=HYPERLINK("http://evil.example/","点击查看")', "department": "=1+2",
+               "description": "@SUM(A1:A9)"}
+    services.create_candidate(station.body_id, {**BASE, **hostile}, "test")
+    response = secretariat_client.get("/collection/candidates/export.xlsx?year=2026")
+    assert response.status_code == 200
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    cells = {cell.value: cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    for text in hostile.values():
+        assert text in cells, text
+        assert cells[text].data_type == "s"
+
+
+def test_one_escaping_rule_for_csv_and_xlsx():
+    from openpyxl import Workbook
+
+    from voting.textcells import append_row, csv_text
+
+    assert csv_text("=1+2") == "'=1+2" and csv_text("-5") == "'-5" and csv_text("县教育局") == "县教育局"
+    assert csv_text(12) == 12
+    sheet = Workbook().active
+    append_row(sheet, ["=1+2", "+A1", 3])
+    assert [c.data_type for c in sheet[1]] == ["s", "s", "n"]
+    assert sheet["A1"].value == "=1+2"

@@ -216,6 +216,12 @@ def test_log_lines_mask_card_urls(app):
     record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - "%s" %s',
                                ("10.0.0.1", "GET /card/secret-ABC HTTP/1.1", 302), None)
     assert RedactCardFilter().filter(record) and "secret-ABC" not in record.getMessage()
+    # The receipt's QR code, fetched by the tablet: the code never sits next to its address.
+    assert redact("GET /receipt-qr.svg?code=ABCD-EFGH-JKLM-NPQR HTTP/1.1") == "GET /receipt-qr.svg?code=… HTTP/1.1"
+    assert redact("/receipt-qr.svg?size=4&code=ABCD-EFGH&x=1") == "/receipt-qr.svg?size=4&code=…&x=1"
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - "%s" %s',
+                               ("10.0.0.1", "GET /receipt-qr.svg?code=WXYZ-2345 HTTP/1.1", 200), None)
+    assert RedactCardFilter().filter(record) and "WXYZ-2345" not in record.getMessage()
 
 
 def test_gunicorn_access_log_masks_card_urls():

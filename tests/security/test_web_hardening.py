@@ -42,6 +42,7 @@ def _page_routes(app):
 def _staff_session(client, user_id: int):
     with client.session_transaction() as session:
         session["_user_id"] = f"u:{user_id}"
+        session["_uv"] = 0  # a new account's session_version
         session["_fresh"] = True
 
 

@@ -76,6 +76,9 @@ ROLE_LABELS = {
 STAFF_ROLES = [r.value for r in Role if r is not Role.deputy]
 
 
+SESSION_VERSION_KEY = "_uv"  # in a staff session: the account's session_version when it signed in
+
+
 class User(UserMixin, db.Model):
     """A staff account. Deputies are not users: they log in per meeting with a card."""
 
@@ -94,6 +97,9 @@ class User(UserMixin, db.Model):
     last_failed_at = db.Column(db.DateTime, nullable=True)
     locked_until = db.Column(db.DateTime, nullable=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # Sessions carry the version they were opened under; logging out or a new password
+    # bumps it, which ends every session of the account (a saved cookie opens nothing).
+    session_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     body = db.relationship("Body")
 
@@ -122,6 +128,8 @@ class User(UserMixin, db.Model):
 
         # scrypt in production; the test suite sets a cheap method so thousands of fixtures stay fast.
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        if self.id is not None:  # a new password ends the sessions opened with the old one
+            self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

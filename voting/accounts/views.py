@@ -2,13 +2,13 @@
 from collections.abc import Callable
 from urllib.parse import urlparse
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from voting.accounts import services
 from voting.accounts.forms import LoginForm
-from voting.accounts.models import ROLE_LABELS
-from voting.extensions import limiter
+from voting.accounts.models import ROLE_LABELS, SESSION_VERSION_KEY
+from voting.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -44,6 +44,7 @@ def login():
             status = 429 if refused.throttled else 401
         else:
             login_user(user)
+            session[SESSION_VERSION_KEY] = user.session_version
             flash(f"欢迎，{user.name}（{ROLE_LABELS[user.role]}）。", "success")
             return redirect(_safe_next(request.args.get("next")) or url_for("accounts.dashboard"))
     elif request.method == "POST":
@@ -53,6 +54,12 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Sign out, and end every other session of the account too: a cookie saved
+    before this moment (another browser, a copied cookie) opens nothing any more."""
+    if current_user.is_authenticated and not getattr(current_user, "is_deputy", False):
+        user = current_user._get_current_object()
+        user.session_version = (user.session_version or 0) + 1
+        db.session.commit()
     logout_user()
     flash("您已安全退出。", "info")
     return redirect(url_for("accounts.login"))

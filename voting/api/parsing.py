@@ -1,7 +1,8 @@
 """Reading request bodies: every malformed input becomes a 400 Refusal."""
-from flask import request
+from flask import current_app, request
 
 from voting.errors import Refusal
+from voting.inputlimits import UnsafeJSON
 
 
 def json_body(required: bool = True) -> dict:
@@ -11,7 +12,14 @@ def json_body(required: bool = True) -> dict:
         if required:
             raise Refusal(400, "bad_request", "请求体不能为空，请提交 JSON 对象。")
         return {}
-    data = request.get_json(silent=True)
+    data = None
+    if request.is_json:
+        try:
+            data = current_app.json.loads(raw)  # voting.inputlimits.StrictJSONProvider
+        except UnsafeJSON as error:
+            raise Refusal(400, "bad_request", str(error)) from None
+        except ValueError:
+            data = None
     if not isinstance(data, dict):
         raise Refusal(400, "bad_request", "请求体必须是合法的 JSON 对象。")
     if _holds_nul(data):

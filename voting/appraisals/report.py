@@ -14,14 +14,10 @@ from voting.appraisals.services import (
 from voting.ballots.models import Ballot
 from voting.extensions import db
 from voting.tracking import services as tracking
+from voting.textcells import append_row
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def selection_of(project) -> dict | None:
@@ -117,13 +113,13 @@ def report_xlsx(body_name: str, year: int, rows) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = f"{year}年度报告"
-    sheet.append([f"{body_name} {year} 年民生实事项目年度报告"])
+    append_row(sheet, [f"{body_name} {year} 年民生实事项目年度报告"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(list(HEADERS))
+    append_row(sheet, list(HEADERS))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for values in report_rows(rows):
-        sheet.append([_safe(v) for v in values])
+        append_row(sheet, values)
     for column, width in zip("ABCDEFG", (6, 30, 18, 36, 18, 48, 30)):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=3):
@@ -167,21 +163,21 @@ def cadre_xlsx(campaign: AppraisalCampaign, rows: list[RankRow]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "述职评议结果"
-    sheet.append([f"{campaign.title}（{campaign.year}年）述职评议结果"])
+    append_row(sheet, [f"{campaign.title}（{campaign.year}年）述职评议结果"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(list(CADRE_HEADERS))
+    append_row(sheet, list(CADRE_HEADERS))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
         official = row.item.official
         counts = row.counts
-        sheet.append([row.rank, _safe(official.name), _safe(official.post), _safe(official.department),
-                      official.appointed_on.isoformat() if official.appointed_on else "",
-                      row.score if row.entry else "",
-                      row.grade if row.entry else "", counts.get("satisfied"), counts.get("basically_satisfied"),
-                      counts.get("unsatisfied"), counts.get("unknown"), counts.get("abstain")])
-    sheet.append([])
-    sheet.append(["得分为加权平均分（两位小数，四舍五入；精确值见计票单），得分相同的名次并列。"])
+        append_row(sheet, [row.rank, official.name, official.post, official.department,
+                           official.appointed_on.isoformat() if official.appointed_on else "",
+                           row.score if row.entry else "",
+                           row.grade if row.entry else "", counts.get("satisfied"), counts.get("basically_satisfied"),
+                           counts.get("unsatisfied"), counts.get("unknown"), counts.get("abstain")])
+    append_row(sheet, [])
+    append_row(sheet, ["得分为加权平均分（两位小数，四舍五入；精确值见计票单），得分相同的名次并列。"])
     for column, width in zip("ABCDEFGHIJKL", (6, 12, 24, 24, 12, 10, 10, 8, 10, 8, 8, 8)):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

@@ -362,7 +362,11 @@ def add_comments(cid):
 @bp.get("/report")
 @require(*READ)
 def year_report_current():
-    return redirect(url_for("appraisals.year_report", year=date.today().year, **request.args))
+    """This year's report, or ?year=YYYY's; the other query parameters are kept."""
+    asked = request.args.get("year", "")
+    year = int(asked) if asked.isdigit() and len(asked) == 4 else date.today().year
+    kept = {name: value for name, value in request.args.items() if name != "year"}
+    return redirect(url_for("appraisals.year_report", year=year, **kept))
 
 
 def _report(year: int):

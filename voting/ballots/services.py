@@ -672,11 +672,29 @@ def hide_insertion_order(ballot_id: int) -> None:
         session.execute(insert(table), rows)
 
 
+CHECKPOINT_WAITS_MS = (100, 250, 500, 1000, 2000)
+
+
+def _truncate_wal(engine, wait_ms: int) -> int:
+    """One PRAGMA wal_checkpoint(TRUNCATE) waiting at most `wait_ms` for readers; 0 when done."""
+    raw = engine.raw_connection()  # autocommit DBAPI connection: a checkpoint needs no transaction
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.close()
+        return busy
+    finally:
+        raw.close()
+
+
 def _scrub_storage_after_close() -> None:
     """Best effort, after the close committed: PostgreSQL CLUSTERs the rewritten
     tables (a fresh data file without the old row versions); SQLite truncates its
     write-ahead log, which still held the pages as they were written (this succeeds
-    only when no other connection is reading at that moment)."""
+    only when no other connection is reading at that moment: tried again with longer
+    waits, CHECKPOINT_WAITS_MS, and a warning in the log when it still cannot)."""
     engine = db.engine
     try:
         if engine.dialect.name == "postgresql":
@@ -686,19 +704,16 @@ def _scrub_storage_after_close() -> None:
                     connection.execute(text(f"CLUSTER {table.name} USING pk_{table.name}"))
                 connection.commit()
         elif engine.dialect.name == "sqlite":
-            raw = engine.raw_connection()  # autocommit DBAPI connection: a checkpoint needs no transaction
-            try:
-                cursor = raw.cursor()
-                cursor.execute("PRAGMA busy_timeout = 100")  # never hold up the close
-                busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-                cursor.execute("PRAGMA busy_timeout = 30000")
-                cursor.close()
-            finally:
-                raw.close()
+            busy = 1
+            for wait_ms in CHECKPOINT_WAITS_MS:  # readers come and go: try again, waiting longer
+                busy = _truncate_wal(engine, wait_ms)
+                if not busy:
+                    break
             if busy:
-                log.info("storage scrub after close did not complete: readers were active")
+                log.warning("the write-ahead log could not be truncated after the close: readers stayed active; "
+                            "it holds the ballot's pages as written until the next checkpoint (SECURITY.md)")
     except Exception as error:  # noqa: BLE001  (the close is committed; never turn this into an error)
-        log.info("storage scrub after close did not complete: %s", type(error).__name__)
+        log.warning("storage scrub after close did not complete: %s", type(error).__name__)
 
 
 # --- later rounds ----------------------------------------------------------------------

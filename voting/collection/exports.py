@@ -3,6 +3,7 @@ import io
 from decimal import Decimal
 
 from voting.collection.models import Candidate
+from voting.textcells import append_row
 
 HEADERS = ["序号", "项目名称", "项目内容", "预算（万元）", "责任单位", "计划完成时间", "来源建议"]
 
@@ -20,16 +21,16 @@ def candidates_xlsx(body_name: str, year: int, candidates: list[Candidate]) -> b
     book = Workbook()
     sheet = book.active
     sheet.title = f"{year}年候选项目"
-    sheet.append([f"{body_name} {year} 年民生实事候选项目（征求意见稿）"])
+    append_row(sheet, [f"{body_name} {year} 年民生实事候选项目（征求意见稿）"])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(HEADERS)
+    append_row(sheet, HEADERS)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for index, candidate in enumerate(candidates, start=1):
-        sheet.append(_row(index, candidate))
+        append_row(sheet, _row(index, candidate))
         sheet.cell(row=sheet.max_row, column=4).number_format = "#,##0.00"
     total = sum((c.budget for c in candidates), Decimal("0"))
-    sheet.append(["", "合计", f"{len(candidates)} 个项目", total, "", "", ""])
+    append_row(sheet, ["", "合计", f"{len(candidates)} 个项目", total, "", "", ""])
     sheet.cell(row=sheet.max_row, column=4).number_format = "#,##0.00"
     for column, width in zip("ABCDEFG", (6, 28, 50, 14, 22, 14, 30)):
         sheet.column_dimensions[column].width = width

@@ -10,11 +10,11 @@ import io
 from fractions import Fraction
 
 from voting.sheets.render import EMPTY, SIGNATORIES, SheetView, header_lines, table_header, table_rows
+from voting.textcells import append_row, csv_text
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_MIMETYPE = "application/pdf"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def file_name(view: SheetView, extension: str) -> str:
@@ -37,30 +37,25 @@ def _closing_rows(view: SheetView, verify_url: str) -> list[tuple[str, str]]:
 
 # --- CSV -------------------------------------------------------------------------------
 
-def _safe(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def sheet_csv(view: SheetView, verify_url: str) -> bytes:
     """UTF-8 with a BOM so that Excel opens the Chinese text correctly."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_safe(view.heading)])
+    writer.writerow([csv_text(view.heading)])
     for label, value in header_lines(view):
-        writer.writerow([label, _safe(value)])
+        writer.writerow([label, csv_text(value)])
     writer.writerow([])
     for label, value in _figure_rows(view):
         writer.writerow([label, value])
     writer.writerow([])
     writer.writerow(table_header(view))
     for row in table_rows(view):
-        writer.writerow([_safe(value) for value in row])
+        writer.writerow([csv_text(value) for value in row])
     writer.writerow([])
     for label, value in _closing_rows(view, verify_url):
-        writer.writerow([label, _safe(value)])
+        writer.writerow([label, csv_text(value)])
     writer.writerow(["签字", "　".join(f"{name}：________" for name in SIGNATORIES)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -90,21 +85,21 @@ def sheet_xlsx(view: SheetView, verify_url: str) -> bytes:
     boxed = Border(left=thin, right=thin, top=thin, bottom=thin)
     shade = PatternFill("solid", fgColor="F1EFE9")
 
-    sheet.append([view.heading])
+    append_row(sheet, [view.heading])
     sheet["A1"].font = Font(bold=True, size=16)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     for label, value in header_lines(view):
-        sheet.append([label, value])
+        append_row(sheet, [label, value])
         sheet.cell(row=sheet.max_row, column=1).font = bold
         sheet.merge_cells(start_row=sheet.max_row, start_column=2, end_row=sheet.max_row, end_column=width)
-    sheet.append([])
+    append_row(sheet, [])
     for label, value in _figure_rows(view):
-        sheet.append([label, value])
+        append_row(sheet, [label, value])
         sheet.cell(row=sheet.max_row, column=1).font = bold
         sheet.cell(row=sheet.max_row, column=2).number_format = COUNT_FORMAT
-    sheet.append([])
+    append_row(sheet, [])
 
-    sheet.append(header + [exact_label])
+    append_row(sheet, header + [exact_label])
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font, cell.fill, cell.border = bold, shade, boxed
@@ -116,20 +111,20 @@ def sheet_xlsx(view: SheetView, verify_url: str) -> bytes:
             values[measure_column - 1] = float(Fraction(item.score)) if item.score else EMPTY
         else:
             values[measure_column - 1] = float(Fraction(item.rate)) if item.rate else EMPTY
-        sheet.append(values + [exact or EMPTY])
+        append_row(sheet, values + [exact or EMPTY])
         row = sheet.max_row
         for column in count_columns:
             sheet.cell(row=row, column=column).number_format = COUNT_FORMAT
         sheet.cell(row=row, column=measure_column).number_format = SCORE_FORMAT if view.show_score else PERCENT_FORMAT
         for cell in sheet[row]:
             cell.border = boxed
-    sheet.append([])
+    append_row(sheet, [])
     for label, value in _closing_rows(view, verify_url):
-        sheet.append([label, value])
+        append_row(sheet, [label, value])
         sheet.cell(row=sheet.max_row, column=1).font = bold
         sheet.merge_cells(start_row=sheet.max_row, start_column=2, end_row=sheet.max_row, end_column=width)
-    sheet.append([])
-    sheet.append([f"{name}（签字）：" for name in SIGNATORIES])
+    append_row(sheet, [])
+    append_row(sheet, [f"{name}（签字）：" for name in SIGNATORIES])
 
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 34

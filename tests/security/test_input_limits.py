@@ -1,0 +1,99 @@
+"""No 500 for any input (issue #19): absurdly nested JSON, lone surrogates, integers
+beyond 64 bits in bodies and in paths, and query strings an old view passed through
+get a 4xx with a Chinese message and store nothing."""
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.ballots.sitting import Sitting
+from voting.extensions import db
+from voting.meetings.models import Meeting
+
+NESTED = "[" * 100000 + "]" * 100000
+
+
+def _login(client, username):
+    from tests.factories import PASSWORD
+
+    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
+
+
+def _error(response, status=400, code="bad_request") -> str:
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    error = response.get_json()["error"]
+    assert error["code"] == code
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in error["message"]), error["message"]
+    return error["message"]
+
+
+def _meetings() -> int:
+    return db.session.scalar(select(func.count()).select_from(Meeting))
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/token", "/api/v1/proposals", "/api/v1/meetings"])
+def test_deeply_nested_json_is_refused(client, api, staff, path):
+    token = api.token(staff["secretariat"].username)
+    body = '{"name": ' + NESTED + "}"
+    response = client.post(path, data=body, content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert "嵌套" in _error(response)
+    assert _meetings() == 0
+
+
+def test_a_vote_nested_beyond_the_limit_is_refused_and_not_stored(client, api, staff):
+    sitting = Sitting(api, staff, size=3)
+    sitting.check_in([0, 1, 2])
+    ballot = sitting.ballot(items=2, seats=1)
+    sitting.act(ballot["id"], "open")
+    deep = {"x": 1}
+    for _ in range(40):
+        deep = {"x": deep}
+    response = client.post(f"/api/v1/ballots/{ballot['id']}/votes", data=json.dumps({"choices": deep}),
+                           content_type="application/json",
+                           headers={"Authorization": f"Bearer {sitting.token(0)}", "Idempotency-Key": "k" * 16})
+    assert "嵌套" in _error(response)
+    progress = api.get(f"/api/v1/ballots/{ballot['id']}", sitting.secretariat).get_json()["progress"]
+    assert progress["voted"] == 0
+
+
+def test_a_lone_surrogate_is_refused(client, api, staff):
+    token = api.token(staff["secretariat"].username)
+    response = client.post("/api/v1/meetings", data='{"name": "\\ud800会议"}', content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert "字符" in _error(response)
+    assert _meetings() == 0
+
+
+def test_integers_beyond_64_bits_in_a_body_are_refused(client, api, staff):
+    sitting = Sitting(api, staff, size=2)
+    response = client.post(f"/api/v1/meetings/{sitting.mid}/checkin", data='{"deputy_id": 1180591620717411303424}',
+                           content_type="application/json", headers={"Authorization": f"Bearer {sitting.secretariat}"})
+    assert "数字" in _error(response)
+    attendance = api.get(f"/api/v1/meetings/{sitting.mid}/attendance", sitting.secretariat).get_json()
+    assert attendance["present"] == 0
+
+
+def test_nan_is_not_a_number_here(client, api, staff):
+    token = api.token(staff["secretariat"].username)
+    response = client.post("/api/v1/meetings", data='{"name": "会议", "quorum": NaN}',
+                           content_type="application/json", headers={"Authorization": f"Bearer {token}"})
+    _error(response)
+    assert _meetings() == 0
+
+
+@pytest.mark.parametrize("path", ["/verify/99999999999999999999", "/meetings/99999999999999999999",
+                                  "/api/v1/meetings/99999999999999999999/live"])
+def test_ids_beyond_64_bits_in_a_path_are_not_found(client, api, staff, path):
+    _login(client, staff["secretariat"].username)
+    response = client.get(path, headers={"Accept": "application/json"} if path.startswith("/api/") else {})
+    assert response.status_code == 404
+
+
+def test_the_report_of_a_named_year(client, staff):
+    _login(client, staff["secretariat"].username)
+    response = client.get("/appraisals/report?year=2025&x=1")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/appraisals/report/2025?x=1")
+    response = client.get("/appraisals/report?year=99999999999")
+    assert response.status_code == 302 and "/appraisals/report/" in response.headers["Location"]
