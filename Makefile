@@ -49,4 +49,4 @@ nginx-conf: setup
 	$(PY) -m deploy.nginx render --upstream 127.0.0.1:8000 --cert instance/tls/hall.pem --key instance/tls/hall.key --server-name "$(HALL_NAME) $(HALL_IP)" --out instance/nginx-site.conf
 
 clean-db:
-	rm -f instance/voting.sqlite instance/voting.sqlite-wal instance/voting.sqlite-shm
+	rm -f instance/voting.sqlite instance/voting.sqlite-wal instance/voting.sqlite-shm instance/anchors.log

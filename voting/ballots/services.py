@@ -40,7 +40,7 @@ from voting.ballots.models import (
 )
 from voting.database import write_intent
 from voting.extensions import db
-from voting.integrity import audit, keys, sealing
+from voting.integrity import anchors, audit, keys, sealing
 from voting.integrity.canonical import canonical_json
 from voting.errors import Refusal, invalid_transition
 from voting.meetings.models import Deputy, Meeting
@@ -328,9 +328,12 @@ def close_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None
     sheet = count_ballot(ballot)
     sheet["signature"] = keys.sign_sheet(sheet)
     db.session.add(TallySheet(ballot_id=ballot.id, sheet_json=canonical_json(sheet).decode()))
-    audit.record("ballot_closed", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
-                 details={"issued": sheet["issued"], "cast": sheet["cast"], "sheet_sha256": sheet_digest(sheet)})
+    entry = audit.record("ballot_closed", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
+                         details={"issued": sheet["issued"], "cast": sheet["cast"],
+                                  "sheet_sha256": sheet_digest(sheet)})
+    closed = (ballot.id, entry.entry_hash)
     db.session.commit()
+    anchors.append("closed", *closed, sheet_sha256=sheet_digest(sheet))  # outside the database
     _scrub_storage_after_close()
     return sheet
 
@@ -340,8 +343,10 @@ def publish_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = No
     ballot = _lock_ballot(ballot.id, for_update=True)
     _move(ballot, BallotState.published)
     ballot.published_at = _now(now)
-    audit.record("ballot_published", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id)
+    entry = audit.record("ballot_published", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id)
+    published = (ballot.id, entry.entry_hash)
     db.session.commit()
+    anchors.append("published", *published)  # outside the database
     return ballot
 
 

@@ -173,4 +173,40 @@ def ballots_check(ballot_id, echo) -> list[str]:
     return problems
 
 
+def anchors_check(ballot_id, echo) -> list[str]:
+    """Every close and publish written to anchors.log (outside the database) is still
+    true in it: voting/integrity/anchors.py."""
+    from voting.integrity import anchors
+
+    lines, problems = anchors.read()
+    if ballot_id is not None and str(ballot_id).isdigit():
+        lines = [line for line in lines if line.get("ballot") == int(ballot_id)]
+    known_hashes = set(db.session.scalars(select(AuditEntry.entry_hash).where(
+        AuditEntry.entry_hash.in_({str(line.get("audit")) for line in lines}))))
+    for line in lines:
+        bid = line.get("ballot")
+        ballot = db.session.get(Ballot, bid) if isinstance(bid, int) else None
+        name = f"表决 {bid}"
+        if line.get("audit") not in known_hashes:
+            problems.append(f"{name}: 锚点记录的审计日志条目（{line.get('event')}）已不在审计日志中")
+        if line.get("event") == "closed":
+            sheet = None
+            if ballot is not None and ballot.results_available:
+                try:
+                    sheet = stored_sheet(ballot)
+                except ValueError:
+                    sheet = None
+            if sheet is None:
+                problems.append(f"{name}: 锚点记录它已于 {line.get('at')} 结束并生成计票单，但数据库中它"
+                                + ("不存在" if ballot is None else f"的状态为“{ballot.state_enum.label}”或没有计票单"))
+            elif sheet_digest(sheet) != line.get("sheet_sha256"):
+                problems.append(f"{name}: 计票单与结束时锚点记录的摘要不符")
+        elif line.get("event") == "published":
+            if ballot is None or ballot.state != BallotState.published.value:
+                problems.append(f"{name}: 锚点记录它已于 {line.get('at')} 公布，但数据库中它未处于公布状态")
+    echo(f"锚点记录（{len(lines)} 条）: {'一致' if not problems else '不符'}")
+    return problems
+
+
 CHECKS.append(ballots_check)
+CHECKS.append(anchors_check)

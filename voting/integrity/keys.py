@@ -3,6 +3,9 @@
 - `signing.pem`: the installation's Ed25519 key; it signs tally sheets.
 - `kek.bin`: 32 random bytes; the key-encryption key under which each ballot's
   private sealing key is stored.
+- `mac.key`: 32 random bytes; the HMAC-SHA256 key that authenticates every audit entry
+  and every line of anchors.log (voting/integrity/audit.py, anchors.py). Someone who
+  can write the database but does not hold this file cannot make an entry verify.
 
 Keys are created on first use with O_EXCL, so concurrent workers agree on one key.
 """
@@ -20,6 +23,7 @@ from voting.integrity.canonical import canonical_json
 
 SIGNING_FILE = "signing.pem"
 KEK_FILE = "kek.bin"
+MAC_FILE = "mac.key"
 _cache: dict[tuple[str, str], bytes] = {}
 
 
@@ -54,11 +58,12 @@ def _read_or_create(name: str, make) -> bytes:
 def ensure_keys() -> list[str]:
     """Create missing installation keys; return the names created."""
     created = []
-    for name in (SIGNING_FILE, KEK_FILE):
+    for name in (SIGNING_FILE, KEK_FILE, MAC_FILE):
         if not (_key_dir() / name).exists():
             created.append(name)
     signing_key()
     key_encryption_key()
+    mac_key()
     return created
 
 
@@ -74,6 +79,25 @@ def signing_key() -> Ed25519PrivateKey:
 
 def key_encryption_key() -> bytes:
     return _read_or_create(KEK_FILE, lambda: os.urandom(32))
+
+
+def mac_key() -> bytes:
+    return _read_or_create(MAC_FILE, lambda: os.urandom(32))
+
+
+def mac(domain: bytes, message: bytes) -> str:
+    """HMAC-SHA256 under mac.key of `domain` NUL `message`, as 64 hex digits. Domains
+    in use: b"voting-audit-v1" (an audit entry's entry_hash, ASCII hex) and
+    b"voting-anchor-v1" (an anchors.log line's canonical JSON without its "mac")."""
+    import hmac
+
+    return hmac.new(mac_key(), domain + b"\0" + message, hashlib.sha256).hexdigest()
+
+
+def mac_matches(domain: bytes, message: bytes, claimed) -> bool:
+    import hmac
+
+    return isinstance(claimed, str) and hmac.compare_digest(mac(domain, message), claimed)
 
 
 def public_key_b64() -> str:

@@ -17,3 +17,6 @@ class AuditEntry(db.Model):
     details = db.Column(db.Text, nullable=False, default="{}")
     prev_hash = db.Column(db.String(64), nullable=False)
     entry_hash = db.Column(db.String(64), nullable=False, unique=True)
+    # HMAC-SHA256 of entry_hash under instance/mac.key (keys.mac, domain voting-audit-v1):
+    # a database writer can recompute the SHA-256 chain, not this.
+    mac = db.Column(db.String(64), nullable=True)

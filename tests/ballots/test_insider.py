@@ -1,0 +1,102 @@
+"""Someone who can write the database but holds no key (issue #19) cannot change a
+result without `flask verify` failing: audit entries carry an HMAC under
+instance/mac.key, and every close and publish is anchored in instance/anchors.log,
+outside the database."""
+import json
+
+from sqlalchemy import delete, select, update
+
+from tests.ballots.test_verify import closed, verify  # noqa: F401  (the fixture)
+from voting.ballots.models import Ballot, TallySheet
+from voting.extensions import db
+from voting.integrity import audit
+from voting.integrity.models import AuditEntry
+
+
+def rechain() -> None:
+    """What a writer without the key can do: recompute the whole SHA-256 chain (and
+    leave each entry's MAC as it is, or drop it: neither helps)."""
+    prev = audit.GENESIS
+    for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)):
+        entry.prev_hash = prev
+        entry.entry_hash = audit._entry_digest(prev, entry.at, entry.actor, entry.action, entry.subject,
+                                               entry.details, entry.body_id)
+        prev = entry.entry_hash
+    db.session.commit()
+
+
+def test_the_untouched_record_verifies_with_its_anchor(app, closed):
+    closed.act(closed.bid, "publish")
+    code, output = verify(app)
+    assert code == 0, output
+    assert "锚点记录（2 条）: 一致" in output
+
+
+def test_an_audit_entry_edited_and_the_chain_recomputed_is_caught(app, closed):
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "ballot_opened")).one()
+    details = json.loads(entry.details)
+    details["rule"] = "tampered"
+    entry.details = json.dumps(details, ensure_ascii=False, sort_keys=True)
+    db.session.commit()
+    rechain()
+    assert audit.check_chain()  # the SHA-256 links hold again; the MACs do not
+    code, output = verify(app)
+    assert code == 1 and "没有本系统密钥的认证码" in output
+
+
+def test_an_inserted_entry_without_the_key_is_caught(app, closed):
+    last = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    at = last.at
+    forged = AuditEntry(at=at, actor="user:1", action="ballot_published", subject=f"ballot:{closed.bid}",
+                        details="{}", prev_hash=last.entry_hash,
+                        entry_hash=audit._entry_digest(last.entry_hash, at, "user:1", "ballot_published",
+                                                       f"ballot:{closed.bid}", "{}", None))
+    db.session.add(forged)
+    db.session.commit()
+    code, output = verify(app)
+    assert code == 1 and "没有本系统密钥的认证码" in output
+
+
+def test_a_ballot_set_back_to_open_with_its_sheet_and_entries_deleted_is_caught(app, closed):
+    """The attack of the issue: reopen, delete the sheet and the ballot_closed entry,
+    rebuild the chain; the database alone now looks like a ballot still open."""
+    bid = int(closed.bid)
+    db.session.execute(delete(TallySheet).where(TallySheet.ballot_id == bid))
+    db.session.execute(delete(AuditEntry).where(AuditEntry.action == "ballot_closed"))
+    db.session.execute(update(Ballot).where(Ballot.id == bid).values(state="open", closed_at=None))
+    db.session.commit()
+    rechain()
+    code, output = verify(app)
+    assert code == 1
+    assert "锚点记录它已于" in output and "已不在审计日志中" in output
+
+
+def test_un_publishing_is_caught(app, closed):
+    closed.act(closed.bid, "publish")
+    bid = int(closed.bid)
+    db.session.execute(delete(AuditEntry).where(AuditEntry.action == "ballot_published"))
+    db.session.execute(update(Ballot).where(Ballot.id == bid).values(state="closed", published_at=None))
+    db.session.commit()
+    code, output = verify(app)
+    assert code == 1 and "未处于公布状态" in output
+
+
+def test_an_edited_anchor_line_is_caught(app, closed):
+    from voting.integrity import anchors
+
+    path = anchors.path()
+    line = json.loads(path.read_bytes().splitlines()[0])
+    line["sheet_sha256"] = "0" * 64
+    path.write_bytes(json.dumps(line).encode() + b"\n")
+    code, output = verify(app)
+    assert code == 1 and "锚点记录第 1 行的认证码不符" in output
+
+
+def test_audit_mac_authenticates_entries_from_before_the_mac(app, closed):
+    db.session.execute(update(AuditEntry).values(mac=None))
+    db.session.commit()
+    assert verify(app)[0] == 1
+    result = app.test_cli_runner().invoke(args=["audit-mac"])
+    assert result.exit_code == 0 and "补写认证码" in result.output
+    code, output = verify(app)
+    assert code == 0, output
