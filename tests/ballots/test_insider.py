@@ -100,3 +100,23 @@ def test_audit_mac_authenticates_entries_from_before_the_mac(app, closed):
     assert result.exit_code == 0 and "补写认证码" in result.output
     code, output = verify(app)
     assert code == 0, output
+
+
+def test_a_rule_changed_while_open_is_caught(app, api, staff):
+    """Frozen 1/2 at opening, changed to 1/3 in the database before the close: the
+    sheet and its recount agree with each other, not with the opening entry."""
+    from tests.ballots.sitting import Sitting
+
+    s = Sitting(api, staff, size=3)
+    s.check_in(range(3))
+    ballot = s.ballot(items=2, seats=1)
+    s.act(ballot["id"], "open")
+    row = db.session.get(Ballot, int(ballot["id"]))
+    frozen = json.loads(row.rule_json)
+    changed = {**frozen, "threshold": {**frozen["threshold"], "fraction": "1/3"}} if "threshold" in frozen else None
+    assert changed is not None, frozen
+    db.session.execute(update(Ballot).where(Ballot.id == row.id).values(rule_json=json.dumps(changed)))
+    db.session.commit()
+    s.act(ballot["id"], "close")
+    code, output = verify(app)
+    assert code == 1 and "计票单的计票规则与开始表决时审计日志记录的不同" in output

@@ -66,10 +66,28 @@ def check_sheet(ballot: Ballot, echo) -> list[str]:
     if not same:
         differing = sorted(k for k in set(recount) | set(stored) if recount.get(k) != stored.get(k))
         problems.append(f"{name} 重新计票与计票单不一致：{'、'.join(differing)}")
+    problems.extend(_check_against_opening(ballot, sheet, name, echo))
     recorded = _recorded_digest(ballot.id)
     if recorded != sheet_digest(sheet):
         echo(f"{name}: 计票单摘要与审计日志不符")
         problems.append(f"{name} 的计票单与结束时审计日志记录的摘要不符")
+    return problems
+
+
+def _check_against_opening(ballot: Ballot, sheet: dict, name: str, echo) -> list[str]:
+    """The rule and the roster total a sheet was counted under are the ones frozen when
+    the ballot opened, as the (MACed) ballot_opened entry recorded them: changing the
+    stored rule while the ballot is open, or after, makes the recount agree with a
+    wrong sheet, but not with this entry."""
+    details = db.session.scalar(select(AuditEntry.details).where(
+        AuditEntry.action == "ballot_opened", AuditEntry.subject == f"ballot:{ballot.id}")
+        .order_by(AuditEntry.id.desc()).limit(1))
+    opened = json.loads(details) if details else {}
+    problems = []
+    for field, label in (("rule", "计票规则"), ("total", "应到人数")):
+        if field in opened and opened[field] != sheet.get(field):
+            problems.append(f"{name} 计票单的{label}与开始表决时审计日志记录的不同")
+    echo(f"{name}: 计票规则与开始表决时 {'一致' if not problems else '不符'}")
     return problems
 
 
