@@ -120,3 +120,19 @@ def test_a_rule_changed_while_open_is_caught(app, api, staff):
     s.act(ballot["id"], "close")
     code, output = verify(app)
     assert code == 1 and "计票单的计票规则与开始表决时审计日志记录的不同" in output
+
+
+def test_a_replaced_signing_key_is_caught_by_the_pinned_fingerprint(app, closed, monkeypatch):
+    """Someone who replaces instance/signing.pem and re-signs every sheet still fails
+    verify where the fingerprint is pinned in the environment."""
+    from voting.integrity import keys
+
+    genuine = keys.fingerprint(keys.public_key_b64())
+    code, output = verify(app)
+    assert code == 0 and "未配置 SIGNING_KEY_FINGERPRINT" in output
+    monkeypatch.setitem(app.config, "SIGNING_KEY_FINGERPRINT", genuine.lower().replace(" ", ""))
+    code, output = verify(app)
+    assert code == 0 and "与配置的 SIGNING_KEY_FINGERPRINT 一致" in output
+    monkeypatch.setitem(app.config, "SIGNING_KEY_FINGERPRINT", "0000 1111 2222 3333 4444 5555 6666 7777")
+    code, output = verify(app)
+    assert code == 1 and "密钥文件可能被替换" in output

@@ -66,7 +66,10 @@ def test_the_tablet_over_https_survives_a_reload_while_offline(hall_front, hall_
         page.locator("#ballot-items > li:nth-child(3) [data-choice=abstain]").click()
         page.click("#to-review")
         page.click("#submit-vote")
+        # the done screen (hidden, with its default title, until the server answered)
+        expect(page.locator("#screen-done")).to_be_visible()
         expect(page.locator("#done-title")).to_have_text("投票成功")
+        expect(page.locator("#receipt-code")).not_to_be_empty()
     finally:
         context.close()
     with hall_front.app.app_context():

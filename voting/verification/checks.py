@@ -16,6 +16,32 @@ def audit_chain_check(ballot_id, echo) -> list[str]:
 CHECKS.append(audit_chain_check)
 
 
+def _normalized(fingerprint: str) -> str:
+    return "".join(fingerprint.split()).upper()
+
+
+def signing_key_pin_check(ballot_id, echo) -> list[str]:
+    """SIGNING_KEY_FINGERPRINT (set in the service's environment, outside instance/, and
+    printed on every sheet): the installation's signing key must be that key, so that
+    replacing instance/signing.pem and re-signing every sheet is caught. Without the
+    setting, verify says so and trusts the key in the key folder."""
+    from flask import current_app
+
+    from voting.integrity import keys
+
+    pinned = current_app.config.get("SIGNING_KEY_FINGERPRINT") or ""
+    actual = keys.fingerprint(keys.public_key_b64())
+    if not pinned.strip():
+        echo(f"签名公钥指纹: {actual}（未配置 SIGNING_KEY_FINGERPRINT，无法核对密钥是否被替换）")
+        return []
+    same = _normalized(pinned) == _normalized(actual)
+    echo(f"签名公钥指纹: {actual}，与配置的 SIGNING_KEY_FINGERPRINT {'一致' if same else '不符'}")
+    return [] if same else [f"签名密钥的指纹 {actual} 不是配置的 {pinned.strip()}：密钥文件可能被替换"]
+
+
+CHECKS.append(signing_key_pin_check)
+
+
 def run_checks(ballot_id=None, echo=print) -> list[str]:
     import importlib
 
