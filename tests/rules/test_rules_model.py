@@ -136,3 +136,22 @@ def test_rule_text_refuses_a_rule_of_another_kind():
         rule_text("selection", rule_from_json("motion", None))
     with pytest.raises(RuleError):
         rule_text("vote", rule_from_json("motion", None))
+
+
+@pytest.mark.parametrize("value", ["1/" + "7" * 5000, "3" * 5000, "1/" + "1" * 19, 10 ** 5000],
+                         ids=["denominator-5000-digits", "integer-text-5000-digits", "19-digits", "int-5000-digits"])
+def test_numbers_too_long_for_a_rule_are_refused_with_a_message(value):
+    from voting.rules.errors import RuleError
+    from voting.rules.exact import parse_rational
+
+    with pytest.raises(RuleError) as refused:
+        parse_rational(value, "通过比例")
+    assert "通过比例" in str(refused.value)
+
+
+def test_the_longest_allowed_number_still_reads():
+    from fractions import Fraction
+
+    from voting.rules.exact import parse_rational
+
+    assert parse_rational("1/" + "9" * 18, "x") == Fraction(1, 10 ** 18 - 1)

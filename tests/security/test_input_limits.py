@@ -97,3 +97,13 @@ def test_the_report_of_a_named_year(client, staff):
     assert response.headers["Location"].endswith("/appraisals/report/2025?x=1")
     response = client.get("/appraisals/report?year=99999999999")
     assert response.status_code == 302 and "/appraisals/report/" in response.headers["Location"]
+
+
+def test_a_rule_fraction_with_a_5000_digit_denominator_is_refused(client, api, staff):
+    token = api.token(staff["secretariat"].username)
+    response = client.post("/api/v1/meetings", json={"name": "会议", "quorum": {"fraction": "1/" + "7" * 5000,
+                                                                              "inclusive": True}},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
+    assert "过长" in response.get_json()["error"]["message"]
+    assert _meetings() == 0

@@ -9,6 +9,7 @@ from fractions import Fraction
 from voting.rules.errors import RuleError
 
 _RATIONAL_TEXT = re.compile(r"^\s*(\d+)\s*(?:/\s*(\d+)\s*)?$")
+MAX_DIGITS = 18  # a share, a weight or a score never needs more; a 5,000-digit number is refused
 
 
 def parse_rational(value, what: str) -> Fraction:
@@ -17,6 +18,8 @@ def parse_rational(value, what: str) -> Fraction:
     if isinstance(value, Fraction):
         number = value
     elif isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 10 ** MAX_DIGITS:
+            raise RuleError(f"{what}过大（最多 {MAX_DIGITS} 位数字）")
         number = Fraction(value)
     elif isinstance(value, str):
         number = _parse_rational_text(value, what)
@@ -32,6 +35,8 @@ def _parse_rational_text(text: str, what: str) -> Fraction:
     if not match:
         raise RuleError(f"{what}应写成“分子/分母”，例如“2/3”，收到的是“{text}”")
     numerator, denominator = match.group(1), match.group(2)
+    if len(numerator) > MAX_DIGITS or len(denominator or "") > MAX_DIGITS:
+        raise RuleError(f"{what}的分子或分母过长（最多 {MAX_DIGITS} 位数字）")
     if denominator is not None and int(denominator) == 0:
         raise RuleError(f"{what}的分母不能为零：“{text}”")
     return Fraction(int(numerator), int(denominator or 1))
