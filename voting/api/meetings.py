@@ -154,7 +154,9 @@ def close_meeting(mid):
 
 def _roster_rows() -> list:
     if request.mimetype == "text/csv":
-        return services.parse_roster_csv(request.get_data())
+        from voting.meetings.roster_files import decode_csv
+
+        return services.parse_roster_csv(decode_csv(request.get_data()))
     data = json_body()
     rows = data.get("deputies")
     if not isinstance(rows, list):

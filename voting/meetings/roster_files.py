@@ -22,11 +22,30 @@ def parse_roster_upload(filename: str, data: bytes) -> list[tuple[int, dict]]:
         return parse_roster_xlsx(data)
     if name and not name.endswith(CSV_SUFFIXES):
         raise RosterError([(1, "只支持 CSV（.csv）或 Excel（.xlsx）文件")])
+    return parse_roster_csv(decode_csv(data))
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 (with or without BOM); else GB18030, which is what Excel's plain "CSV"
+    writes on a Chinese Windows (GBK is a subset). A file that is neither is refused
+    with the lines that cannot be read, so the clerk knows where to look."""
     try:
-        data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise RosterError([(1, "CSV 文件须为 UTF-8 编码（Excel 中“另存为 CSV UTF-8”）")])
-    return parse_roster_csv(data)
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    bad = []
+    for number, line in enumerate(data.splitlines(), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append((number, "这一行含有无法识别的字符编码：请把文件另存为“CSV UTF-8（逗号分隔）”后重新上传"))
+        if len(bad) >= 20:
+            break
+    raise RosterError(bad or [(1, "CSV 文件须为 UTF-8 编码（Excel 中“另存为 CSV UTF-8”）")])
 
 
 def _cell_text(value) -> str:
