@@ -107,3 +107,26 @@ def test_a_rule_fraction_with_a_5000_digit_denominator_is_refused(client, api, s
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
     assert "过长" in response.get_json()["error"]["message"]
     assert _meetings() == 0
+
+
+@pytest.mark.parametrize("source", [["1"], "abc", True, 99999, 2**62])
+def test_an_item_source_must_be_an_item_of_the_same_body(client, api, staff, source):
+    sitting = Sitting(api, staff, size=2)
+    body = {"kind": "selection", "title": "测试", "seats": 1,
+            "items": [{"title": "项目1", "source_item_id": source}, {"title": "项目2"}]}
+    response = api.post(f"/api/v1/meetings/{sitting.mid}/ballots", sitting.secretariat, json=body)
+    assert "source_item_id" in _error(response)
+    assert api.get(f"/api/v1/meetings/{sitting.mid}/ballots", sitting.secretariat).get_json()["ballots"] == []
+
+
+def test_an_item_of_another_body_is_no_source(client, api, staff):
+    from tests.factories import gen_body, gen_user
+
+    other_body = gen_body("另一县人大常委会")
+    other = Sitting(api, {"secretariat": gen_user("secretariat", other_body)}, size=2)
+    theirs = other.ballot(items=2, seats=1)["items"][0]["id"]
+    sitting = Sitting(api, staff, size=2)
+    body = {"kind": "selection", "title": "测试", "seats": 1,
+            "items": [{"title": "项目1", "source_item_id": theirs}, {"title": "项目2"}]}
+    response = api.post(f"/api/v1/meetings/{sitting.mid}/ballots", sitting.secretariat, json=body)
+    assert "不存在" in _error(response)

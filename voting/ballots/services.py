@@ -184,6 +184,24 @@ def _checked_items(items) -> list[dict]:
     return checked
 
 
+def _check_sources(meeting: Meeting, items: list[dict]) -> None:
+    """An item may continue an item of an earlier ballot (source_item_id: a runoff, a
+    re-appraisal): that item must exist and belong to the same body."""
+    for number, item in enumerate(items, start=1):
+        source = item["source_item_id"]
+        if source is None:
+            continue
+        if isinstance(source, str) and source.isdigit() and len(source) <= 18:
+            source = int(source)
+        if not isinstance(source, int) or isinstance(source, bool) or not 0 < source < 2**63:
+            raise _bad(f"第{number}个项目的来源项目（source_item_id）必须是项目编号。")
+        found = db.session.scalar(select(BallotItem.id).join(Ballot, Ballot.id == BallotItem.ballot_id).where(
+            BallotItem.id == source, Ballot.body_id == meeting.body_id))
+        if found is None:
+            raise _bad(f"第{number}个项目的来源项目（source_item_id）{source} 不存在。")
+        item["source_item_id"] = source
+
+
 def _checked_options(kind: str, options) -> list[str]:
     if kind != APPRAISAL:
         if options is not None and options != YES_NO_OPTIONS:
@@ -231,6 +249,7 @@ def _new_ballot(meeting: Meeting, *, kind: str, title: str, items: list, seats=N
         raise _bad(f"未知的表决类型“{kind}”，可选：selection、motion、appraisal。")
     title = _text(title, "表决名称", 200)
     items = _checked_items(items)
+    _check_sources(meeting, items)
     seats = _checked_seats(kind, seats, len(items))
     if not isinstance(secret, bool):
         raise _bad("secret 必须是 true 或 false。")
