@@ -136,3 +136,16 @@ def test_a_replaced_signing_key_is_caught_by_the_pinned_fingerprint(app, closed,
     monkeypatch.setitem(app.config, "SIGNING_KEY_FINGERPRINT", "0000 1111 2222 3333 4444 5555 6666 7777")
     code, output = verify(app)
     assert code == 1 and "密钥文件可能被替换" in output
+
+
+def test_a_ballot_put_back_to_open_cannot_be_closed_again(app, closed):
+    """The running app refuses to count a ballot a second time, whatever the database says."""
+    bid = int(closed.bid)
+    db.session.execute(delete(TallySheet).where(TallySheet.ballot_id == bid))
+    db.session.execute(update(Ballot).where(Ballot.id == bid).values(state="open", closed_at=None))
+    db.session.commit()
+    response = closed.api.post(f"/api/v1/ballots/{bid}/close", closed.secretariat)
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "invalid_transition"
+    assert "已经结束过一次" in response.get_json()["error"]["message"]
+    db.session.rollback()
+    assert db.session.scalar(select(TallySheet.id).where(TallySheet.ballot_id == bid)) is None

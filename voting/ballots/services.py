@@ -341,6 +341,9 @@ def close_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None
     tally sheet, and rewrite the ballot's rows so their storage order tells nothing."""
     ballot = _lock_ballot(ballot.id, for_update=True)
     _move(ballot, BallotState.closed)
+    if anchors.recorded("closed", ballot.id):
+        # closed before, as anchors.log (outside the database) says: the database was put back
+        raise invalid_transition("这项表决已经结束过一次，不能再次结束（数据库中的状态被改回过，请运行 flask verify 核查）。")
     ballot.closed_at = _now(now)
     db.session.flush()
     hide_insertion_order(ballot.id)

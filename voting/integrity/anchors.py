@@ -68,3 +68,10 @@ def read() -> tuple[list[dict], list[str]]:
             continue
         lines.append(line)
     return lines, problems
+
+
+def recorded(event: str, ballot_id: int) -> bool:
+    """Whether a line with a valid MAC records `event` for the ballot (a ballot is
+    closed once: close_ballot refuses a second close)."""
+    lines, _problems = read()
+    return any(line.get("event") == event and line.get("ballot") == ballot_id for line in lines)
