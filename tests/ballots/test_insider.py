@@ -149,3 +149,36 @@ def test_a_ballot_put_back_to_open_cannot_be_closed_again(app, closed):
     assert "已经结束过一次" in response.get_json()["error"]["message"]
     db.session.rollback()
     assert db.session.scalar(select(TallySheet.id).where(TallySheet.ballot_id == bid)) is None
+
+
+def test_a_paper_participation_written_afterwards_is_caught(app, api, staff):
+    from tests.ballots.sitting import Sitting
+    from voting.ballots.models import Participation
+
+    s = Sitting(api, staff, size=4)
+    s.check_in(range(4))
+    ballot = s.ballot(items=2, seats=1)
+    ids = [item["id"] for item in ballot["items"]]
+    s.act(ballot["id"], "open")
+    for index in range(3):
+        assert s.vote(index, ballot["id"], {ids[0]: "yes"}).status_code == 201
+    s.act(ballot["id"], "close")
+    assert verify(app)[0] == 0
+    db.session.add(Participation(ballot_id=int(ballot["id"]), deputy_id=s.deputies[3]["id"], channel="paper"))
+    db.session.commit()
+    code, output = verify(app)
+    assert code == 1 and "纸质选票发放记录与审计日志不符" in output
+
+
+def test_issued_changed_while_open_is_caught(app, api, staff):
+    from tests.ballots.sitting import Sitting
+
+    s = Sitting(api, staff, size=3)
+    s.check_in(range(3))
+    ballot = s.ballot(items=2, seats=1)
+    s.act(ballot["id"], "open")
+    db.session.execute(update(Ballot).where(Ballot.id == int(ballot["id"])).values(issued=2))
+    db.session.commit()
+    s.act(ballot["id"], "close")
+    code, output = verify(app)
+    assert code == 1 and "计票单的发出票数与开始表决时审计日志记录的不同" in output

@@ -84,11 +84,28 @@ def _check_against_opening(ballot: Ballot, sheet: dict, name: str, echo) -> list
         .order_by(AuditEntry.id.desc()).limit(1))
     opened = json.loads(details) if details else {}
     problems = []
-    for field, label in (("rule", "计票规则"), ("total", "应到人数")):
+    for field, label in (("rule", "计票规则"), ("total", "应到人数"), ("issued", "发出票数")):
         if field in opened and opened[field] != sheet.get(field):
             problems.append(f"{name} 计票单的{label}与开始表决时审计日志记录的不同")
     echo(f"{name}: 计票规则与开始表决时 {'一致' if not problems else '不符'}")
     return problems
+
+
+def _check_paper_issued(ballot: Ballot, name: str) -> list[str]:
+    """Each paper participation (a deputy handed a paper ballot) matches one
+    paper_ballot_issued entry of the (MACed) audit log, and the other way round: a
+    participation row written into the database afterwards is noticed."""
+    issued = set()
+    for subject, details in db.session.execute(select(AuditEntry.subject, AuditEntry.details).where(
+            AuditEntry.action == "paper_ballot_issued", AuditEntry.body_id == ballot.body_id)):
+        if json.loads(details or "{}").get("ballot") == ballot.id and subject.startswith("deputy:"):
+            issued.add(subject[len("deputy:"):])
+    stored = {str(deputy_id) for deputy_id in db.session.scalars(select(Participation.deputy_id).where(
+        Participation.ballot_id == ballot.id, Participation.channel == "paper"))}
+    if stored == issued:
+        return []
+    return [f"{name} 纸质选票发放记录与审计日志不符：数据库中 {len(stored)} 人，审计日志中 {len(issued)} 人"
+            + (f"（多出 {len(stored - issued)} 人）" if stored - issued else "")]
 
 
 def _audited_paper_entries(ballot_id: int) -> int:
@@ -120,6 +137,7 @@ def check_participation(ballot: Ballot, echo) -> list[str]:
         problems.append(f"{name} 平板参与人数 {voted['tablet']} 与平板选票数 {cast['tablet']} 不符")
     if cast["paper"] > voted["paper"]:
         problems.append(f"{name} 录入纸质选票 {cast['paper']} 张多于发出的 {voted['paper']} 张")
+    problems.extend(_check_paper_issued(ballot, name))
     audited = _audited_paper_entries(ballot.id)
     if cast["paper"] != audited:
         problems.append(f"{name} 录入纸质选票 {cast['paper']} 张与审计日志记录的 {audited} 张不符")
