@@ -182,3 +182,29 @@ def test_issued_changed_while_open_is_caught(app, api, staff):
     s.act(ballot["id"], "close")
     code, output = verify(app)
     assert code == 1 and "计票单的发出票数与开始表决时审计日志记录的不同" in output
+
+
+def test_a_card_or_token_row_written_without_the_key_opens_nothing(app, api, staff):
+    """Credentials are stored as HMACs under instance/mac.key: the SHA-256 of a secret
+    the writer chose, put in place of a deputy's card or as a staff token, is no login."""
+    import hashlib
+    import secrets as random_secrets
+
+    from tests.ballots.sitting import Sitting
+    from voting.accounts.models import ApiToken
+    from voting.meetings.models import Deputy
+
+    s = Sitting(api, staff, size=2)
+    chosen = random_secrets.token_urlsafe(24)
+    plain = hashlib.sha256(chosen.encode()).hexdigest()
+    db.session.execute(update(Deputy).where(Deputy.id == int(s.deputies[0]["id"])).values(card_hash=plain))
+    db.session.commit()
+    response = api.post("/api/v1/auth/token", json={"card": chosen})
+    assert response.status_code == 401 and response.get_json()["error"]["code"] == "invalid_card"
+    token = db.session.scalars(select(ApiToken)).first()
+    token.token_hash = plain
+    db.session.commit()
+    response = api.get(f"/api/v1/meetings/{s.mid}", chosen)
+    assert response.status_code == 401
+    # the genuine card of the other deputy still signs in
+    assert api.post("/api/v1/auth/token", json={"card": s.deputies[1]["card"]}).status_code == 200

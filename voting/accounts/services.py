@@ -1,5 +1,4 @@
 """Account operations: login with throttling, bearer tokens, users and bodies."""
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -22,8 +21,10 @@ class LoginRefused(Exception):
         self.throttled = throttled
 
 
-def sha256_hex(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+def token_hash(raw: str) -> str:
+    from voting.integrity.keys import credential_hash
+
+    return credential_hash("api-token", raw)
 
 
 def backoff_wait(failures: int, last_failed_at: datetime | None, locked_until: datetime | None,
@@ -87,7 +88,7 @@ def issue_token(*, user: User | None = None, deputy=None, now: datetime | None =
     now = now or utcnow()
     raw = secrets.token_urlsafe(32)
     token = ApiToken(
-        token_hash=sha256_hex(raw),
+        token_hash=token_hash(raw),
         user_id=user.id if user else None,
         deputy_id=deputy.id if deputy else None,
         expires_at=now + (lifetime or current_app.config["API_TOKEN_LIFETIME"]),
@@ -103,7 +104,7 @@ def find_token(raw: str) -> ApiToken | None:
     if not raw:
         return None
     return db.session.execute(
-        select(ApiToken).filter_by(token_hash=sha256_hex(raw))
+        select(ApiToken).filter_by(token_hash=token_hash(raw))
         .options(joinedload(ApiToken.user), joinedload(ApiToken.deputy).joinedload(Deputy.meeting))
     ).scalar_one_or_none()
 

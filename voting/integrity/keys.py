@@ -4,7 +4,8 @@
 - `kek.bin`: 32 random bytes; the key-encryption key under which each ballot's
   private sealing key is stored.
 - `mac.key`: 32 random bytes; the HMAC-SHA256 key that authenticates every audit entry
-  and every line of anchors.log (voting/integrity/audit.py, anchors.py). Someone who
+  and every line of anchors.log (voting/integrity/audit.py, anchors.py), and under
+  which card secrets, API tokens and hall-screen tokens are stored (credential_hash). Someone who
   can write the database but does not hold this file cannot make an entry verify.
 
 Keys are created on first use with O_EXCL, so concurrent workers agree on one key.
@@ -92,6 +93,14 @@ def mac(domain: bytes, message: bytes) -> str:
     import hmac
 
     return hmac.new(mac_key(), domain + b"\0" + message, hashlib.sha256).hexdigest()
+
+
+def credential_hash(kind: str, secret: str) -> str:
+    """What the database keeps of a credential (kind "card", "api-token", "screen"):
+    HMAC-SHA256 under mac.key, domain b"voting-credential-v1:" + kind, of the secret's
+    UTF-8 bytes. A database writer cannot make a row for a secret of their choosing
+    (a plain SHA-256 would let them add a token or card they hold)."""
+    return mac(b"voting-credential-v1:" + kind.encode("ascii"), secret.encode("utf-8"))
 
 
 def mac_matches(domain: bytes, message: bytes, claimed) -> bool:

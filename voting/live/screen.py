@@ -1,10 +1,9 @@
 """The hall screen's token (大屏令牌): it opens /screen/<meeting> without a login.
 
-Only its SHA-256 is stored (Meeting.screen_token_hash); the token itself is shown
+Only its HMAC under instance/mac.key is stored (Meeting.screen_token_hash); the token itself is shown
 once to the secretariat, who may rotate it at any time (the old one stops working
 at the screen's next reconnect, within a minute).
 """
-import hashlib
 import hmac
 import secrets
 
@@ -17,7 +16,9 @@ MAX_TOKEN_LENGTH = 200
 
 
 def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    from voting.integrity.keys import credential_hash
+
+    return credential_hash("screen", token)
 
 
 def rotate_screen_token(meeting: Meeting, *, actor: str = "") -> str:

@@ -4,7 +4,6 @@ Every function takes plain values, raises `Refusal` (an Refusal) on refusal and,
 where it changes something, commits once, so the API and the browser pages share it.
 """
 import csv
-import hashlib
 import io
 import math
 import secrets
@@ -32,7 +31,9 @@ CARD_SCOPE = "card"  # AddressThrottle.scope of card logins
 
 
 def card_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    from voting.integrity.keys import credential_hash
+
+    return credential_hash("card", secret)
 
 
 def new_card_secret() -> str:
