@@ -1,8 +1,9 @@
 """Limits on what a request may carry, applied once for the whole app, so that no input
 reaches a view in a shape that would end in a 500:
 
-- Integers in URL paths (`<int:...>`) are at most 2**63 - 1, the largest id the
-  databases store (BIGINT); a longer number is a 404 like any unknown id.
+- Integers in URL paths (`<int:...>`) are at most MAX_ID = 2**31 - 1, the largest id
+  both databases store (ids are INTEGER, 32 bits on PostgreSQL); a larger number is a
+  404 like any unknown id, never a query PostgreSQL refuses.
 - JSON bodies (`StrictJSONProvider`, used by request.get_json and api.parsing.json_body):
   at most MAX_DEPTH levels of nesting, integers within 64 bits, no string with a lone
   surrogate ("\\ud800" cannot be stored as UTF-8). A body breaking one of these raises
@@ -11,7 +12,8 @@ reaches a view in a shape that would end in a 500:
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1
+MAX_JSON_INT = 2**63 - 1
 MAX_DEPTH = 32
 
 
@@ -23,13 +25,37 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def id_from(value) -> int | None:
+    """The id a path, query or JSON value names (digits or an int, 0..MAX_ID), or None
+    when it names none: callers turn None into their 404 or 400."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()) or len(value) > 10:
+            return None
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= MAX_ID:
+        return value
+    return None
+
+
+def small_int(text, digits: int = 9) -> int | None:
+    """A non-negative number typed in a form or query (a year, seats, a percentage, a
+    weight): ASCII digits only, at most `digits` of them, else None. str.isdigit() alone
+    lets "²" through to int(), which raises: every such field goes through here."""
+    text = str(text if text is not None else "").strip()
+    if not text or len(text) > digits or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
+
+
 class UnsafeJSON(ValueError):
     pass
 
 
 def _bounded_int(digits: str) -> int:
     # at most 19 digits and a sign: Python never builds a huge int from a hostile body
-    if len(digits.lstrip("-")) > 19 or not -MAX_ID - 1 <= int(digits) <= MAX_ID:
+    if len(digits.lstrip("-")) > 19 or not -MAX_JSON_INT - 1 <= int(digits) <= MAX_JSON_INT:
         raise UnsafeJSON("提交的数字超出允许范围。")
     return int(digits)
 

@@ -5,6 +5,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from voting.inputlimits import id_from
 from voting.api.errors import error_response, handle_http_exception_as_json, wants_json
 from voting.errors import Refusal
 from voting.database import write_intent
@@ -67,10 +68,10 @@ def _load_principal(identity: str):
     from voting.meetings.models import Deputy
 
     kind, _, raw_id = identity.partition(":")
-    if not raw_id.isdigit():
+    if id_from(raw_id) is None:
         return None
     model = {"u": User, "d": Deputy}.get(kind)
-    principal = db.session.get(model, int(raw_id)) if model else None
+    principal = db.session.get(model, id_from(raw_id)) if model else None
     # A disabled account, or a deputy whose meeting has closed, is signed out at once.
     if principal is None or not principal.is_active:
         return None

@@ -73,6 +73,6 @@ def test_the_tablet_over_https_survives_a_reload_while_offline(hall_front, hall_
     finally:
         context.close()
     with hall_front.app.app_context():
-        cast = db.session.scalar(select(func.count()).select_from(CastBallot).where(CastBallot.ballot_id == ballot["id"]))
+        cast = db.session.scalar(select(func.count()).select_from(CastBallot).where(CastBallot.ballot_id == int(ballot["id"])))
         db.session.remove()
     assert cast == 1

@@ -83,8 +83,9 @@ def test_nan_is_not_a_number_here(client, api, staff):
 
 
 @pytest.mark.parametrize("path", ["/verify/99999999999999999999", "/meetings/99999999999999999999",
-                                  "/api/v1/meetings/99999999999999999999/live"])
-def test_ids_beyond_64_bits_in_a_path_are_not_found(client, api, staff, path):
+                                  "/api/v1/meetings/99999999999999999999/live",
+                                  "/meetings/2147483648", "/api/v1/ballots/3000000000"])
+def test_ids_beyond_what_the_database_holds_are_not_found(client, api, staff, path):
     _login(client, staff["secretariat"].username)
     response = client.get(path, headers={"Accept": "application/json"} if path.startswith("/api/") else {})
     assert response.status_code == 404
@@ -109,7 +110,7 @@ def test_a_rule_fraction_with_a_5000_digit_denominator_is_refused(client, api, s
     assert _meetings() == 0
 
 
-@pytest.mark.parametrize("source", [["1"], "abc", True, 99999, 2**62])
+@pytest.mark.parametrize("source", [["1"], "abc", True, 99999, 2**31, 2**62])
 def test_an_item_source_must_be_an_item_of_the_same_body(client, api, staff, source):
     sitting = Sitting(api, staff, size=2)
     body = {"kind": "selection", "title": "测试", "seats": 1,
@@ -130,3 +131,22 @@ def test_an_item_of_another_body_is_no_source(client, api, staff):
             "items": [{"title": "项目1", "source_item_id": theirs}, {"title": "项目2"}]}
     response = api.post(f"/api/v1/meetings/{sitting.mid}/ballots", sitting.secretariat, json=body)
     assert "不存在" in _error(response)
+
+
+ODD_NUMBERS = ["²", "١٢", "9" * 5000, "2147483648", "-1", "0"]
+PAGES = ["/collection/proposals?body={}", "/collection/proposals?page={}", "/projects?year={}",
+         "/projects?body={}", "/tracking/projects?body={}", "/rollups?body={}", "/rollups?year={}",
+         "/appraisals?body={}", "/appraisals/report?year={}", "/api/v1/projects?body={}",
+         "/api/v1/ballots/{}", "/meetings/{}/live"]
+
+
+@pytest.mark.parametrize("value", ODD_NUMBERS)
+def test_odd_numbers_in_queries_and_paths_are_never_a_500(client, staff, value):
+    """str.isdigit() is true for "²", which int() refuses, and PostgreSQL refuses an
+    INTEGER id above 2**31 - 1: every number a user can type goes through
+    voting.inputlimits (id_from, small_int)."""
+    _login(client, staff["secretariat"].username)
+    for page in PAGES:
+        url = page.format(value)
+        response = client.get(url, headers={"Accept": "application/json"} if url.startswith("/api/") else {})
+        assert response.status_code < 500, (url, response.status_code)

@@ -16,6 +16,7 @@ from voting.accounts.permissions import (
 )
 from voting.api import bp
 from voting.api.errors import error_response
+from voting.inputlimits import id_from
 from voting.api.openapi import PATHS, document
 from voting.api.parsing import id_value, json_body, string_field
 from voting.extensions import db
@@ -35,9 +36,10 @@ def actor_of(principal) -> str:
 
 def path_id(value: str) -> int:
     """Ids in paths are digit strings; anything else names nothing (404)."""
-    if not value.isdigit() or len(value) > 12:
+    found = id_from(value)
+    if found is None:
         raise NotFound()
-    return int(value)
+    return found
 
 
 def load_meeting(mid: str, *, write: bool = False) -> Meeting:

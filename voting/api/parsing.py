@@ -2,7 +2,7 @@
 from flask import current_app, request
 
 from voting.errors import Refusal
-from voting.inputlimits import UnsafeJSON
+from voting.inputlimits import UnsafeJSON, id_from
 
 
 def json_body(required: bool = True) -> dict:
@@ -56,10 +56,7 @@ def string_field(data: dict, name: str, *, required: bool = True, max_length: in
 
 def id_value(value, label: str = "id") -> int:
     """Ids are strings in the API (integers accepted); anything else is a 400."""
-    if isinstance(value, bool):
+    found = id_from(value)
+    if found is None:
         raise Refusal(400, "bad_request", f"“{label}”不是合法的编号。")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 12:
-        return int(value)
-    raise Refusal(400, "bad_request", f"“{label}”不是合法的编号。")
+    return found

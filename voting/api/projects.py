@@ -6,6 +6,7 @@ from flask import jsonify, request
 from voting.accounts.models import Body
 from voting.api import bp
 from voting.errors import Refusal
+from voting.inputlimits import id_from
 from voting.api.openapi import document
 from voting.extensions import db
 from voting.tracking import services
@@ -15,9 +16,10 @@ def _query_id(name: str, label: str) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 11:
+    found = id_from(raw)
+    if found is None:
         raise Refusal(400, "bad_request", f"查询参数“{label}”不是合法的数字。")
-    return int(raw)
+    return found
 
 
 @bp.get("/projects")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from voting.inputlimits import id_from, small_int
 from voting.accounts.models import utcnow
 from voting.errors import Refusal, invalid
 from voting.ballots import services as ballots
@@ -109,7 +110,7 @@ def rule_from_form(data: dict) -> dict:
         for option in BASE_OPTIONS + ["abstain"]:
             raw = (data.get(f"weight_{option}") or "").strip()
             if raw:
-                weights[option] = int(raw) if raw.isdigit() else raw
+                weights[option] = small_int(raw, 18) if small_int(raw, 18) is not None else raw
         if weights:
             rule["weights"] = weights
         bands_text = data.get("bands")
@@ -117,7 +118,7 @@ def rule_from_form(data: dict) -> dict:
             bands = []
             for line in _lines(bands_text):
                 minimum, _, label = line.partition(" ")
-                bands.append([int(minimum) if minimum.isdigit() else minimum, label.strip()])
+                bands.append([small_int(minimum, 18) if small_int(minimum, 18) is not None else minimum, label.strip()])
             rule["bands"] = bands
         below = (data.get("below") or "").strip()
         if below:
@@ -150,7 +151,7 @@ def create_campaign(body_id: int, data: dict, actor: str) -> AppraisalCampaign:
     if problem:
         errors["title"] = problem
     raw_year = str(data.get("year") or "").strip()
-    year = int(raw_year) if raw_year.isdigit() else None
+    year = small_int(raw_year)
     if year is None or not 2000 <= year <= 2100:
         errors["year"] = "请填写年度，如 2026。"
     options = options_with(bool(data.get("unknown")), bool(data.get("abstain")))
@@ -203,8 +204,8 @@ def add_items(campaign: AppraisalCampaign, *, project_ids=(), official_ids=(), a
     _editable(campaign)
     projects = {p.id: p for p in candidate_projects(campaign)}
     officials = {o.id: o for o in candidate_officials(campaign)}
-    wanted_projects = [int(i) for i in project_ids if str(i).isdigit()]
-    wanted_officials = [int(i) for i in official_ids if str(i).isdigit()]
+    wanted_projects = [id_from(i) for i in project_ids if id_from(i) is not None]
+    wanted_officials = [id_from(i) for i in official_ids if id_from(i) is not None]
     unknown = [i for i in wanted_projects if i not in projects] + [i for i in wanted_officials if i not in officials]
     if unknown:
         raise Refusal(404, "not_found", "所选的项目或人员不存在、不属于本年度，或已在本次测评中。")

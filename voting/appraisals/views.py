@@ -6,6 +6,7 @@ from datetime import date
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import NotFound
 
+from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import (CAST_VOTE, MANAGE_APPRAISALS, READ_TALLY, SUBMIT_REREPORT,
                                          current_principal, ensure_readable, ensure_writable, readable_body_ids,
@@ -55,7 +56,7 @@ def _flash_error(error: Refusal) -> None:
 def _body_arg() -> Body:
     principal = current_principal()
     raw = request.args.get("body", "")
-    body_id = int(raw) if raw.isdigit() else principal.body_id
+    body_id = id_from(raw) if id_from(raw) is not None else principal.body_id
     ensure_readable(principal, body_id)
     return db.session.get(Body, body_id)
 
@@ -154,7 +155,7 @@ def remove_item(cid, iid):
 def create_ballot(cid):
     campaign = _campaign(cid, write=True)
     raw = request.form.get("meeting", "")
-    meeting = db.session.get(Meeting, int(raw)) if raw.isdigit() else None
+    meeting = db.session.get(Meeting, id_from(raw)) if id_from(raw) is not None else None
     if meeting is None or meeting.body_id != campaign.body_id:
         flash("请选择本机构尚未结束的会议。", "error")
         return redirect(url_for("appraisals.campaign", cid=cid))
@@ -184,7 +185,7 @@ def mark_rereports(cid):
 def start_reappraisal(cid):
     campaign = _campaign(cid, write=True)
     raw = request.form.get("meeting", "")
-    meeting = db.session.get(Meeting, int(raw)) if raw.isdigit() else None
+    meeting = db.session.get(Meeting, id_from(raw)) if id_from(raw) is not None else None
     if raw and (meeting is None or meeting.body_id != campaign.body_id):
         flash("请选择本机构尚未结束的会议。", "error")
         return redirect(url_for("appraisals.campaign", cid=cid))
@@ -364,7 +365,7 @@ def add_comments(cid):
 def year_report_current():
     """This year's report, or ?year=YYYY's; the other query parameters are kept."""
     asked = request.args.get("year", "")
-    year = int(asked) if asked.isdigit() and len(asked) == 4 else date.today().year
+    year = small_int(asked, 4) if small_int(asked, 4) is not None and len(asked) == 4 else date.today().year
     kept = {name: value for name, value in request.args.items() if name != "year"}
     return redirect(url_for("appraisals.year_report", year=year, **kept))
 

@@ -5,6 +5,7 @@ Blank rule fields mean the defaults of RULES.md; the service validates everythin
 again, so this module only turns form text into the API's shapes."""
 import re
 
+from voting.inputlimits import small_int
 from voting.errors import Refusal
 from voting.rules import APPRAISAL, KINDS, OPTION_NAMES, SELECTION, RuleError, rule_from_json, rule_text
 
@@ -40,9 +41,9 @@ def _seats(raw: str, kind: str):
     if kind != SELECTION:
         return None
     raw = (raw or "").strip()
-    if not raw.isdigit():
+    if small_int(raw) is None:
         raise _bad("请填写应选项目数（正整数）。")
-    return int(raw)
+    return small_int(raw)
 
 
 def _threshold(form) -> dict | None:
@@ -119,7 +120,7 @@ def rule_preview(form) -> str:
     if kind not in KINDS:
         raise _bad("请选择表决类型。")
     seats_text = (form.get("seats") or "").strip()
-    seats = int(seats_text) if kind == SELECTION and seats_text.isdigit() else None
+    seats = small_int(seats_text) if kind == SELECTION else None
     try:
         rule = rule_from_json(kind, rule_from_form(form, kind))
     except RuleError as error:

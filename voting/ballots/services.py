@@ -40,6 +40,7 @@ from voting.ballots.models import (
 )
 from voting.database import write_intent
 from voting.extensions import db
+from voting.inputlimits import id_from
 from voting.integrity import anchors, audit, keys, sealing
 from voting.integrity.canonical import canonical_json
 from voting.errors import Refusal, invalid_transition
@@ -191,9 +192,8 @@ def _check_sources(meeting: Meeting, items: list[dict]) -> None:
         source = item["source_item_id"]
         if source is None:
             continue
-        if isinstance(source, str) and source.isdigit() and len(source) <= 18:
-            source = int(source)
-        if not isinstance(source, int) or isinstance(source, bool) or not 0 < source < 2**63:
+        source = id_from(source)
+        if not source:
             raise _bad(f"第{number}个项目的来源项目（source_item_id）必须是项目编号。")
         found = db.session.scalar(select(BallotItem.id).join(Ballot, Ballot.id == BallotItem.ballot_id).where(
             BallotItem.id == source, Ballot.body_id == meeting.body_id))

@@ -13,6 +13,7 @@ import json
 
 from sqlalchemy import func, select
 
+from voting.inputlimits import id_from
 from voting.ballots.models import Ballot, BallotState, CastBallot, Participation
 from voting.ballots.paper import batch_ballots
 from voting.ballots.services import CountError, count_ballot, sheet_digest, stored_sheet
@@ -185,9 +186,9 @@ def ballots_check(ballot_id, echo) -> list[str]:
     # Drafts too: a ballot put back to draft still has its `ballot_opened` entry.
     query = select(Ballot).order_by(Ballot.id)
     if ballot_id is not None:
-        if not str(ballot_id).isdigit():
+        if id_from(str(ballot_id)) is None:
             return [f"表决编号“{ballot_id}”无效"]
-        query = select(Ballot).where(Ballot.id == int(ballot_id))
+        query = select(Ballot).where(Ballot.id == id_from(str(ballot_id)))
     ballots = list(db.session.scalars(query))
     if ballot_id is not None and not ballots:
         return [f"未找到表决 {ballot_id}"]
@@ -215,8 +216,8 @@ def anchors_check(ballot_id, echo) -> list[str]:
     from voting.integrity import anchors
 
     lines, problems = anchors.read()
-    if ballot_id is not None and str(ballot_id).isdigit():
-        lines = [line for line in lines if line.get("ballot") == int(ballot_id)]
+    if ballot_id is not None and id_from(str(ballot_id)) is not None:
+        lines = [line for line in lines if line.get("ballot") == id_from(str(ballot_id))]
     known_hashes = set(db.session.scalars(select(AuditEntry.entry_hash).where(
         AuditEntry.entry_hash.in_({str(line.get("audit")) for line in lines}))))
     for line in lines:

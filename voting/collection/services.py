@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, or_, select
 
+from voting.inputlimits import id_from
 from voting.accounts.models import utcnow
 from voting.errors import Refusal, invalid
 from voting.collection import similarity
@@ -275,7 +276,7 @@ def create_deputy_code(body_id: int, data: dict, actor: str) -> DeputyCode:
         errors["deputy_name"] = problem
     station_id = data.get("station_id") or None
     if station_id is not None:
-        station = db.session.get(LiaisonStation, int(station_id)) if str(station_id).isdigit() else None
+        station = db.session.get(LiaisonStation, id_from(station_id)) if id_from(station_id) is not None else None
         if station is None or station.body_id != body_id:
             errors["station_id"] = "所选联络站不存在。"
     if errors:
@@ -651,7 +652,7 @@ def _candidate_fields(data: dict) -> dict:
 
 
 def _linkable(body_id: int, proposal_ids, keep: set[int] = frozenset()) -> list[Proposal]:
-    ids = sorted({int(i) for i in proposal_ids or [] if str(i).isdigit()})
+    ids = sorted({id_from(i) for i in proposal_ids or [] if id_from(i) is not None})
     proposals = list(db.session.execute(select(Proposal).where(Proposal.id.in_(ids))).scalars()) if ids else []
     if len(proposals) != len(ids) or any(p.body_id != body_id for p in proposals):
         raise invalid({"proposals": "所选建议不存在。"}, "invalid_candidate")
@@ -792,7 +793,7 @@ def candidates_to_ballot(body_id: int, year: int, *, meeting_id, title, seats, s
     candidates = [c for c in candidates_of(body_id, year) if c.state == "draft"]
     if not candidates:
         raise Refusal(409, "invalid_transition", f"{year} 年没有待提交票决的候选项目。")
-    meeting = db.session.get(Meeting, int(meeting_id)) if str(meeting_id).isdigit() else None
+    meeting = db.session.get(Meeting, id_from(meeting_id)) if id_from(meeting_id) is not None else None
     if meeting is None or meeting.body_id != body_id:
         raise invalid({"meeting_id": "请选择本机构的会议。"}, "invalid_ballot")
     title, problem = clean_text(title, "表决名称", required=True, min_length=2, max_length=200)

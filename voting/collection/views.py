@@ -6,6 +6,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
                    send_file, session, url_for)
 from werkzeug.exceptions import NotFound
 
+from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import (MANAGE_MEETINGS, MANAGE_PROJECTS, MANAGE_STATIONS, READ_PROJECTS, READ_PROPOSALS,
                                          READ_STATIONS, SCREEN_PROPOSALS, SUBMIT_PROPOSALS, current_principal,
@@ -45,7 +46,7 @@ def _reading_body() -> Body:
     bodies' leaders and secretariat) a child chosen with ?body=<id>."""
     principal = current_principal()
     raw = request.args.get("body", "")
-    body_id = int(raw) if raw.isdigit() else principal.body_id
+    body_id = id_from(raw) if id_from(raw) is not None else principal.body_id
     ensure_readable(principal, body_id)
     return db.session.get(Body, body_id)
 
@@ -215,7 +216,7 @@ def _filters(body_id: int) -> dict:
     args = request.args
     station = args.get("station", "")
     filters = {
-        "station": int(station) if station.isdigit() else None,
+        "station": id_from(station),
         "category": args.get("category") if args.get("category") in CATEGORIES else None,
         "township": args.get("township", "").strip()[:60] or None,
         "status": args.get("status") if args.get("status") in STATUS_LABELS else None,
@@ -229,7 +230,7 @@ def _filters(body_id: int) -> dict:
 def proposals():
     body = _reading_body()
     filters = _filters(body.id)
-    page = max(int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1, 1)
+    page = max(id_from(request.args.get("page", "1")) or 1, 1)
     query = services.proposal_query(body.id, filters)
     total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
@@ -301,7 +302,7 @@ def merge(proposal_id):
 
 def _merge_target(raw: str, body_id: int) -> Proposal:
     raw = raw.strip().lstrip("#")
-    target = db.session.get(Proposal, int(raw)) if raw.isdigit() else services.find_by_tracking_code(raw)
+    target = db.session.get(Proposal, id_from(raw)) if id_from(raw) is not None else services.find_by_tracking_code(raw)
     if target is None or target.body_id != body_id:
         raise invalid({"target": "请填写要合并到的建议编号（如 12）或查询码。"}, "invalid_target")
     return target
@@ -492,8 +493,8 @@ def deputy_poster(code_id):
 
 def _year() -> int:
     raw = request.args.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
+    if 2000 <= (small_int(raw) or 0) <= 2100:
+        return small_int(raw)
     return date.today().year
 
 
@@ -512,7 +513,7 @@ def _candidates_page(body: Body, year: int, values=None, errors=None, status=200
                            rows=rows, total=services.total_budget(rows), can_manage=can_manage,
                            shortlisted=services.shortlisted_proposals(body.id) if can_manage else [],
                            values=values or {"year": year}, errors=errors or {},
-                           selected={int(i) for i in request.form.getlist("proposal_ids") if i.isdigit()},
+                           selected={id_from(i) for i in request.form.getlist("proposal_ids") if id_from(i) is not None},
                            ballot_ready="collection.candidates_ballot" in current_app.view_functions), status
 
 
@@ -526,7 +527,7 @@ def create_candidate():
                                               request.form.getlist("proposal_ids"))
     except Refusal as error:
         db.session.rollback()
-        year = int(values["year"]) if str(values.get("year", "")).isdigit() and 2000 <= int(values["year"]) <= 2100 \
+        year = small_int(values.get("year")) if 2000 <= (small_int(values.get("year")) or 0) <= 2100 \
             else date.today().year
         return _candidates_page(db.session.get(Body, principal.body_id), year, values, error.field_messages(),
                                 error.status)
@@ -627,7 +628,7 @@ def candidates_ballot():
     principal = current_principal()
     if not has_permission(principal, MANAGE_MEETINGS):
         abort(403)
-    year = int(request.form["year"]) if request.form.get("year", "").isdigit() else _year()
+    year = small_int(request.form.get("year")) or _year()
     rows = [c for c in services.candidates_of(principal.body_id, year) if c.state == "draft"]
     meetings = services.open_meetings(principal.body_id)
     default_meeting = next((m for m in meetings if m.year == year), meetings[0] if meetings else None)

@@ -3,6 +3,7 @@ screen holding the meeting's screen token."""
 from flask import request, session
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
+from voting.inputlimits import id_from
 from voting.accounts.permissions import READ_MEETINGS, current_principal, ensure_readable, has_permission
 from voting.errors import Refusal
 from voting.extensions import db
@@ -26,16 +27,17 @@ def card_session_valid(deputy) -> bool:
 
 
 def meeting_id_of(value: str) -> int:
-    if not value.isdigit() or len(value) > 12:
+    found = id_from(value)
+    if found is None:
         raise NotFound()
-    return int(value)
+    return found
 
 
 def live_meeting(mid: str, *, screen_token: str | None = None) -> Meeting:
     """The meeting, if the caller may watch it. A screen token is checked first; a
     wrong one is 401 whether or not the meeting exists."""
     if screen_token is not None:
-        meeting = db.session.get(Meeting, meeting_id_of(mid)) if mid.isdigit() and len(mid) <= 12 else None
+        meeting = db.session.get(Meeting, id_from(mid)) if id_from(mid) is not None else None
         if not screen_token_matches(meeting, screen_token):
             raise Refusal(401, "invalid_screen_token", "大屏令牌无效或已更换，请向大会秘书处索取新的大屏地址。")
         return meeting

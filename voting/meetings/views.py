@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import NotFound
 
+from voting.inputlimits import id_from, small_int
 from voting.accounts.permissions import (
     MANAGE_MEETINGS,
     READ_MEETINGS,
@@ -92,7 +93,7 @@ def create():
             raise Refusal(400, "bad_request", "请填写会议名称（不超过200字）。")
         meeting = services.create_meeting(
             principal.body_id, name, quorum=QUORUM_PRESETS.get(form.get("quorum"), QUORUM_PRESETS["2/3"]),
-            year=int(year) if year.isdigit() else None, live_counts=form.get("live_counts") == "1", actor=_actor())
+            year=small_int(year), live_counts=form.get("live_counts") == "1", actor=_actor())
     except Refusal as error:
         db.session.rollback()
         return render_template("meetings/index.html", rows=board.meetings_for(readable_body_ids(principal)),
@@ -319,7 +320,7 @@ def tablet():
     if not current_user.is_authenticated and str(session.get("_user_id", "")).startswith("d:"):
         # a deputy's session that the loader refused: its card was reissued, or its meeting closed
         raw_id = str(session.get("_user_id"))[2:]
-        former = db.session.get(Deputy, int(raw_id)) if raw_id.isdigit() else None
+        former = db.session.get(Deputy, id_from(raw_id)) if id_from(raw_id) is not None else None
         logout_user()
         if former is not None and former.is_active:
             return render_template("errors/error.html", code=403, title="登录卡已作废",

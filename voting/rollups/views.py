@@ -4,6 +4,7 @@ from datetime import date
 from flask import Blueprint, abort, render_template, request, send_file
 from io import BytesIO
 
+from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import READ_ROLLUP, current_principal, ensure_readable, require
 from voting.accounts.views import add_dashboard_link
@@ -22,13 +23,13 @@ add_dashboard_link({"leader", "secretariat", "admin"}, "rollups.index", "下级�
 def _parent_and_year():
     principal = current_principal()
     body_id = request.args.get("body", "")
-    parent = db.session.get(Body, int(body_id)) if body_id.isdigit() else db.session.get(Body, principal.body_id)
+    parent = db.session.get(Body, id_from(body_id)) if id_from(body_id) is not None else db.session.get(Body, principal.body_id)
     if parent is None:
         abort(404)
     ensure_readable(principal, parent.id)
     years = services.rollup_years(parent)
     raw_year = request.args.get("year", "")
-    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else (years[0] if years else date.today().year)
+    year = small_int(raw_year) if 2000 <= (small_int(raw_year) or 0) <= 2100 else (years[0] if years else date.today().year)
     return parent, year, years
 
 

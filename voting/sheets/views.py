@@ -8,6 +8,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from voting.inputlimits import id_from, small_int
 from voting.accounts.permissions import (CAST_VOTE, ENTER_PAPER, READ_TALLY, current_principal, has_permission,
                                          readable_body_ids, require)
 from voting.accounts.views import add_dashboard_link
@@ -80,7 +81,7 @@ def _number(name: str, default: int | None = None):
     raw = (request.form.get(name) or "").strip()
     if not raw:
         return default
-    return int(raw) if raw.isdigit() and len(raw) < 7 else raw  # the service refuses non-numbers
+    return small_int(raw, 6) if small_int(raw, 6) is not None else raw  # the service refuses non-numbers
 
 
 def _totals_from_form(ballot: Ballot) -> dict:
@@ -119,7 +120,7 @@ bp.add_url_rule("/ballots/<int:bid>/paper", endpoint="paper", view_func=paper_pa
 def paper_issue(bid):
     ballot = _teller_ballot(bid)
     raw = request.form.get("deputy_id", "")
-    deputy = db.session.get(Deputy, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    deputy = db.session.get(Deputy, id_from(raw)) if id_from(raw) is not None else None
     if deputy is None or deputy.meeting_id != ballot.meeting_id:
         flash("本次会议没有这名代表。", "error")
         return _back(ballot)

@@ -17,6 +17,7 @@ from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body, utcnow
 from voting.errors import Refusal, invalid
 from voting.ballots.models import Ballot, BallotItem, TallySheet
@@ -71,7 +72,7 @@ def candidate_for_item(item: BallotItem, session: Session | None = None) -> Cand
     root = _root_item(item, session)
     body_id = item.ballot.body_id
     reference = root.reference or ""
-    if reference.startswith("candidate:") and reference[len("candidate:"):].isdigit():
+    if reference.startswith("candidate:") and id_from(reference[len("candidate:"):]) is not None:
         candidate = session.get(Candidate, int(reference[len("candidate:"):]))
         if candidate is not None and candidate.body_id == body_id:
             return candidate
@@ -316,9 +317,9 @@ def _text(value, label: str, *, required: bool = True, low: int = 0, high: int =
 
 def _percent(raw) -> tuple[int | None, str | None]:
     text = str(raw).strip() if raw is not None else ""
-    if not text.isdigit() or len(text) > 3 or int(text) > 100:
+    if small_int(text, 3) is None or small_int(text, 3) > 100:
         return None, "完成进度应为 0 至 100 的整数（百分比）。"
-    return int(text), None
+    return small_int(text, 3), None
 
 
 def _date(raw, label: str, required: bool = True) -> tuple[date | None, str | None]:

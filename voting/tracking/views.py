@@ -6,6 +6,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import Forbidden, NotFound
 
+from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import (MANAGE_PROJECTS, READ_PROJECTS, UPDATE_OWN_PROJECTS, current_principal,
                                          ensure_readable, ensure_writable, has_permission, readable_body_ids,
@@ -56,8 +57,8 @@ def _actor() -> str:
 
 def _year_arg(default: int | None) -> int | None:
     raw = request.args.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
+    if 2000 <= (small_int(raw) or 0) <= 2100:
+        return small_int(raw)
     return default
 
 
@@ -92,7 +93,7 @@ def _public_body() -> Body | None:
     raw = request.args.get("body", "")
     if not raw:
         return None
-    body = db.session.get(Body, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    body = db.session.get(Body, id_from(raw)) if id_from(raw) is not None else None
     if body is None:
         abort(404)
     return body
@@ -157,7 +158,7 @@ def public_photo(photo_id):
 def _reading_body() -> Body:
     principal = current_principal()
     raw = request.args.get("body", "")
-    body_id = int(raw) if raw.isdigit() and len(raw) < 12 else principal.body_id
+    body_id = id_from(raw) if id_from(raw) is not None else principal.body_id
     ensure_readable(principal, body_id)
     return db.session.get(Body, body_id)
 
