@@ -191,3 +191,53 @@ def test_the_page_never_shows_more_than_the_published_sheet(app, published):
 
 def api_receipts(s, bid) -> list[str]:
     return s.api.get(f"/api/v1/ballots/{bid}/receipts", s.secretariat).get_json()["receipts"]
+
+
+def test_a_sealed_ballot_resealed_by_a_writer_is_caught_by_the_signed_trackers(app, published):
+    """A writer swaps a sealed ballot for a fresh sealing of the same choices (the recount
+    is unchanged, every row consistent): the deputy's receipt is gone, and the sheet's
+    signed digest of the trackers says so, on the page and in the CLI."""
+    s, bid = published
+    ballot = db.session.get(Ballot, int(bid))
+    cast = db.session.scalars(select(CastBallot).where(CastBallot.ballot_id == ballot.id,
+                                                       CastBallot.channel == "tablet")).first()
+    private = sealing.unwrap_private_key(ballot.id, ballot.wrapped_private_key)  # the test plays a key holder
+    from voting.ballots.services import _sealed_length
+
+    resealed = sealing.seal(ballot.public_key, ballot.id, sealing.unseal(private, ballot.id, cast.sealed),
+                            _sealed_length(ballot))
+    assert len(resealed) == len(cast.sealed)
+    cast.sealed, cast.tracker = resealed, sealing.tracker_for(resealed)
+    db.session.commit()
+    response = app.test_client().get(f"/verify/{bid}")
+    assert verdict(response) == "failed"
+    assert "选票回执与计票单签名时的不同" in response.get_data(as_text=True)
+    code, output = verify_cli(app, "--ballot", bid)
+    assert code == 1 and "选票回执与计票单签名时的不同" in output and "与计票单一致" in output
+
+
+def test_the_sheet_pins_trackers_participations_and_the_audit_head(app, published):
+    s, bid = published
+    sheet = s.tally(bid).get_json()
+    pinned = sheet["integrity"]
+    trackers = sorted(db.session.scalars(select(CastBallot.tracker).where(CastBallot.ballot_id == int(bid))))
+    import hashlib
+    assert pinned["trackers_sha256"] == hashlib.sha256("".join(t + "\n" for t in trackers).encode()).hexdigest()
+    assert pinned["participations"] == sheet["issued"] - sheet["not_voted"]
+    from voting.integrity.models import AuditEntry
+    closed_entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "ballot_closed",
+                                                                AuditEntry.subject == f"ballot:{bid}")).one()
+    assert pinned["audit_head"] == closed_entry.prev_hash
+    html = app.test_client().get(f"/verify/{bid}").get_data(as_text=True)
+    assert pinned["trackers_sha256"] in html
+
+
+def test_the_verify_page_shows_the_pinned_fingerprint_and_refuses_another_key(app, published, monkeypatch):
+    s, bid = published
+    genuine = keys.fingerprint(keys.public_key_b64())
+    monkeypatch.setitem(app.config, "SIGNING_KEY_FINGERPRINT", genuine)
+    response = app.test_client().get(f"/verify/{bid}")
+    assert verdict(response) == "ok" and 'data-field="pinned"' in response.get_data(as_text=True)
+    monkeypatch.setitem(app.config, "SIGNING_KEY_FINGERPRINT", "0000 1111 2222 3333 4444 5555 6666 7777")
+    response = app.test_client().get(f"/verify/{bid}")
+    assert verdict(response) == "failed" and "签名密钥可能被替换" in response.get_data(as_text=True)

@@ -16,12 +16,11 @@ Nothing here logs or audits a choice, a tracker next to a deputy, or a request b
 """
 import hashlib
 import json
-import logging
 import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, insert, select, text
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from voting.accounts.models import utcnow
@@ -41,6 +40,7 @@ from voting.ballots.models import (
 from voting.database import write_intent
 from voting.extensions import db
 from voting.inputlimits import id_from
+from voting import residue
 from voting.integrity import anchors, audit, keys, sealing
 from voting.integrity.canonical import canonical_json
 from voting.errors import Refusal, invalid_transition
@@ -60,7 +60,6 @@ from voting.rules import (
     tally,
 )
 
-log = logging.getLogger(__name__)
 
 YES_NO_OPTIONS = ["yes", "no", "abstain"]
 DEFAULT_APPRAISAL_OPTIONS = ["satisfied", "basically_satisfied", "unsatisfied"]
@@ -348,6 +347,7 @@ def close_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None
     db.session.flush()
     hide_insertion_order(ballot.id)
     sheet = count_ballot(ballot)
+    sheet["integrity"] = integrity_block(ballot.id, audit_head=audit.head())
     sheet["signature"] = keys.sign_sheet(sheet)
     db.session.add(TallySheet(ballot_id=ballot.id, sheet_json=canonical_json(sheet).decode()))
     entry = audit.record("ballot_closed", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
@@ -370,6 +370,33 @@ def publish_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = No
     db.session.commit()
     anchors.append("published", *published)  # outside the database
     return ballot
+
+
+def trackers_digest(ballot_id: int) -> str:
+    """SHA-256 (hex) of the ballot's trackers, sorted, each followed by "\n", UTF-8."""
+    trackers = sorted(db.session.scalars(select(CastBallot.tracker).where(CastBallot.ballot_id == ballot_id)))
+    return hashlib.sha256("".join(tracker + "\n" for tracker in trackers).encode("utf-8")).hexdigest()
+
+
+def participation_count(ballot_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Participation).where(
+        Participation.ballot_id == ballot_id)) or 0
+
+
+def integrity_block(ballot_id: int, *, audit_head: str) -> dict:
+    """What a signed sheet pins beyond its figures (issue #19): the audit chain's head
+    when the ballot closed (the ballot_closed entry chains onto it), the digest of the
+    sorted trackers (the receipts deputies hold) and the number of participations. A
+    database writer who swaps ballots, adds a participation or rewrites the chain no
+    longer matches the signature; `flask verify` recomputes all three."""
+    return {"audit_head": audit_head, "trackers_sha256": trackers_digest(ballot_id),
+            "participations": participation_count(ballot_id)}
+
+
+def counted_part(sheet: dict) -> dict:
+    """What `count_ballot` makes of a sheet: all but its signature and integrity block,
+    so a recount compares equal to it."""
+    return {key: value for key, value in sheet.items() if key not in ("signature", "integrity")}
 
 
 def sheet_digest(sheet: dict) -> str:
@@ -680,67 +707,14 @@ _REWRITES = (
 
 def hide_insertion_order(ballot_id: int) -> None:
     """Rewrite the ballot's cast ballots, participations and idempotency records in
-    key order inside the closing transaction. On PostgreSQL the new row versions get
-    the closing transaction's id (`xmin`) and sorted heap positions, so nothing
-    pairs a participation with its cast ballot any more; `_scrub_storage_after_close`
-    then CLUSTERs the tables to drop the old versions from the data files. On SQLite
-    (WITHOUT ROWID B-trees) rewriting also lays the cells out in key order, with
-    secure_delete zeroing the freed space."""
-    session = db.session
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        session.execute(text("PRAGMA secure_delete = ON"))
+    key order inside the closing transaction (`voting.residue`), so nothing pairs a
+    participation with its cast ballot any more."""
     for table, order_column in _REWRITES:
-        rows = [dict(row._mapping) for row in session.execute(
-            select(table).where(table.c.ballot_id == ballot_id).order_by(table.c[order_column]))]
-        if not rows:
-            continue
-        session.execute(delete(table).where(table.c.ballot_id == ballot_id))
-        session.execute(insert(table), rows)
-
-
-CHECKPOINT_WAITS_MS = (100, 250, 500, 1000, 2000)
-
-
-def _truncate_wal(engine, wait_ms: int) -> int:
-    """One PRAGMA wal_checkpoint(TRUNCATE) waiting at most `wait_ms` for readers; 0 when done."""
-    raw = engine.raw_connection()  # autocommit DBAPI connection: a checkpoint needs no transaction
-    try:
-        cursor = raw.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
-        busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.close()
-        return busy
-    finally:
-        raw.close()
+        residue.rewrite_in_key_order(table, table.c.ballot_id == ballot_id, order_column)
 
 
 def _scrub_storage_after_close() -> None:
-    """Best effort, after the close committed: PostgreSQL CLUSTERs the rewritten
-    tables (a fresh data file without the old row versions); SQLite truncates its
-    write-ahead log, which still held the pages as they were written (this succeeds
-    only when no other connection is reading at that moment: tried again with longer
-    waits, CHECKPOINT_WAITS_MS, and a warning in the log when it still cannot)."""
-    engine = db.engine
-    try:
-        if engine.dialect.name == "postgresql":
-            with engine.connect() as connection:
-                connection.execute(text("SET lock_timeout = '5s'"))
-                for table, _ in _REWRITES:
-                    connection.execute(text(f"CLUSTER {table.name} USING pk_{table.name}"))
-                connection.commit()
-        elif engine.dialect.name == "sqlite":
-            busy = 1
-            for wait_ms in CHECKPOINT_WAITS_MS:  # readers come and go: try again, waiting longer
-                busy = _truncate_wal(engine, wait_ms)
-                if not busy:
-                    break
-            if busy:
-                log.warning("the write-ahead log could not be truncated after the close: readers stayed active; "
-                            "it holds the ballot's pages as written until the next checkpoint (SECURITY.md)")
-    except Exception as error:  # noqa: BLE001  (the close is committed; never turn this into an error)
-        log.warning("storage scrub after close did not complete: %s", type(error).__name__)
+    residue.scrub([table for table, _ in _REWRITES])
 
 
 # --- later rounds ----------------------------------------------------------------------

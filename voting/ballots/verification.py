@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from voting.inputlimits import id_from
 from voting.ballots.models import Ballot, BallotState, CastBallot, Participation
 from voting.ballots.paper import batch_ballots
-from voting.ballots.services import CountError, count_ballot, sheet_digest, stored_sheet
+from voting.ballots.services import (CountError, count_ballot, counted_part, participation_count, sheet_digest, stored_sheet,
+                                     trackers_digest)
 from voting.extensions import db
 from voting.integrity import keys
 from voting.integrity.models import AuditEntry
@@ -61,17 +62,44 @@ def check_sheet(ballot: Ballot, echo) -> list[str]:
     except CountError as error:
         echo(f"{name}: 重新计票 失败")
         return problems + [str(error)]
-    stored = {k: v for k, v in sheet.items() if k != "signature"}
+    stored = counted_part(sheet)
     same = recount == stored
     echo(f"{name}: 重新计票（{recount['cast']} 张选票）{'与计票单一致' if same else '与计票单不一致'}")
     if not same:
         differing = sorted(k for k in set(recount) | set(stored) if recount.get(k) != stored.get(k))
         problems.append(f"{name} 重新计票与计票单不一致：{'、'.join(differing)}")
     problems.extend(_check_against_opening(ballot, sheet, name, echo))
+    problems.extend(check_integrity(ballot, sheet, name, echo))
     recorded = _recorded_digest(ballot.id)
     if recorded != sheet_digest(sheet):
         echo(f"{name}: 计票单摘要与审计日志不符")
         problems.append(f"{name} 的计票单与结束时审计日志记录的摘要不符")
+    return problems
+
+
+def check_integrity(ballot: Ballot, sheet: dict, name: str, echo) -> list[str]:
+    """The signed `integrity` block: the trackers and participations stored now are
+    those the sheet was signed over, and the ballot_closed entry chains onto the audit
+    head it names. A sheet signed before the block existed has none (said, not failed:
+    removing it from a newer sheet breaks the signature)."""
+    pinned = sheet.get("integrity")
+    if pinned is None:
+        echo(f"{name}: 计票单为旧版，未记载完整性信息")
+        return []
+    if not isinstance(pinned, dict):
+        return [f"{name} 的计票单完整性信息已损坏"]
+    problems = []
+    if pinned.get("trackers_sha256") != trackers_digest(ballot.id):
+        problems.append(f"{name} 的选票回执与计票单签名时的不同（选票被替换、增加或删除）")
+    if pinned.get("participations") != participation_count(ballot.id):
+        problems.append(f"{name} 的参与人数 {participation_count(ballot.id)} 与计票单记载的 "
+                        f"{pinned.get('participations')} 不符")
+    chained = db.session.scalar(select(AuditEntry.prev_hash).where(
+        AuditEntry.action == "ballot_closed", AuditEntry.subject == f"ballot:{ballot.id}")
+        .order_by(AuditEntry.id.desc()).limit(1))
+    if chained != pinned.get("audit_head"):
+        problems.append(f"{name} 结束时的审计链位置与计票单记载的不符")
+    echo(f"{name}: 计票单完整性信息（回执摘要、参与人数、审计链头）{'一致' if not problems else '不符'}")
     return problems
 
 

@@ -28,14 +28,27 @@ def _entry_digest(prev_hash: str, at: str, actor: str, action: str, subject: str
     return hashlib.sha256(content).hexdigest()
 
 
+def _hold_the_chain() -> None:
+    """On PostgreSQL, one writer at a time appends (an advisory lock to the end of the
+    transaction, taken again harmlessly); SQLite's writes are serialized already."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+
+
+def head() -> str:
+    """The hash of the newest entry (GENESIS for an empty log): what the next entry
+    chains onto. The chain is held to the end of the transaction, so the caller's next
+    `record` chains onto exactly this head."""
+    _hold_the_chain()
+    return db.session.execute(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar() \
+        or GENESIS
+
+
 def record(action: str, *, actor: str = "", subject: str = "", details: dict | None = None,
            body_id: int | None = None) -> AuditEntry:
     """Add an entry in the caller's transaction (the caller commits)."""
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
-    last = session.execute(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
-    prev_hash = last or GENESIS
+    prev_hash = head()
     at = utcnow().isoformat(timespec="seconds")
     details_text = json.dumps(details or {}, ensure_ascii=False, sort_keys=True)
     entry_hash = _entry_digest(prev_hash, at, actor, action, subject, details_text, body_id)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from voting.accounts.models import AddressThrottle, ApiToken, utcnow
 from voting.accounts.services import backoff_wait
+from voting import residue
 from voting.extensions import db
 from voting.integrity import audit
 from voting.errors import RosterError, Refusal
@@ -171,8 +172,23 @@ def close_meeting(meeting: Meeting, *, actor: str = "", now: datetime | None = N
         raise Refusal(409, "invalid_transition", f"还有{still_open}项表决正在进行，请先结束表决。")
     meeting.closed_at = now or utcnow()
     audit.record("meeting_closed", actor=actor, subject=f"meeting:{meeting.id}", body_id=meeting.body_id)
+    comments = _hide_comment_order(meeting.id)
     db.session.commit()
+    if comments is not None:
+        residue.scrub([comments])
     return meeting
+
+
+def _hide_comment_order(meeting_id: int):
+    """Deputies' anonymous comments on the meeting's appraisals can be written until the
+    meeting ends (their cards stop working then): rewrite them in random-id order now,
+    like cast ballots at a ballot's close (voting.residue). The table, when it had rows."""
+    from voting.appraisals.models import AppraisalCampaign, AppraisalComment, AppraisalItem
+
+    table = AppraisalComment.__table__
+    items = select(AppraisalItem.id).join(AppraisalCampaign, AppraisalCampaign.id == AppraisalItem.campaign_id) \
+        .where(AppraisalCampaign.meeting_id == meeting_id)
+    return table if residue.rewrite_in_key_order(table, table.c.item_id.in_(items), "id") else None
 
 
 def seated_count(meeting_id: int) -> int:

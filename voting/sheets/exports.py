@@ -30,6 +30,8 @@ def _figure_rows(view: SheetView) -> list[tuple[str, int]]:
 
 def _closing_rows(view: SheetView, verify_url: str) -> list[tuple[str, str]]:
     rows = [("说明", note) for note in view.notes]
+    rows += [("参与人数（签名时）", view.participations), ("回执码摘要（SHA-256）", view.trackers_sha256),
+             ("审计链头（结束表决时）", view.audit_head)]
     rows += [("签名算法", "Ed25519"), ("签名公钥指纹", view.fingerprint), ("签名公钥", view.public_key),
              ("签名值", view.signature), ("核验网址", verify_url)]
     return rows
@@ -269,5 +271,8 @@ def sheet_pdf(view: SheetView, verify_url: str, qr_png: bytes) -> bytes:
     pdf.set_font_size(8.5)
     pdf.multi_cell(0, 4.5, f"签名公钥指纹（Ed25519）：{view.fingerprint}", new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 4.5, f"签名值：{view.signature}", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 4.5, f"参与人数：{view.participations}　回执码摘要：{view.trackers_sha256}",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 4.5, f"审计链头：{view.audit_head}", new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 4.5, f"扫描右上角二维码或打开 {verify_url} 核验本计票单。", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

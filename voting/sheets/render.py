@@ -80,6 +80,10 @@ class SheetView:
     public_key: str
     signature: str
     fingerprint: str
+    # the signed integrity block (issue #19); EMPTY on a sheet signed before it existed
+    audit_head: str = EMPTY
+    trackers_sha256: str = EMPTY
+    participations: str = EMPTY
     show_verdict: bool = False
     show_score: bool = False
     notes: list[str] = field(default_factory=list)
@@ -194,6 +198,9 @@ def _sheet_view(sheet: dict) -> SheetView:
         public_key=public_key,
         signature=str(signature.get("value") or ""),
         fingerprint=keys.fingerprint(public_key) if public_key else EMPTY,
+        audit_head=str((sheet.get("integrity") or {}).get("audit_head") or EMPTY),
+        trackers_sha256=str((sheet.get("integrity") or {}).get("trackers_sha256") or EMPTY),
+        participations=str((sheet.get("integrity") or {}).get("participations", EMPTY)),
         show_verdict=any(row.verdict_text for row in items),
         show_score=any(row.score for row in items),
     )

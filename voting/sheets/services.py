@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from voting.accounts.permissions import READ_TALLY, has_permission, readable_body_ids
 from voting.ballots import services as ballots
 from voting.ballots.models import Ballot, BallotState
-from voting.ballots.verification import _recorded_digest, check_participation, check_state_audited
+from voting.ballots.verification import _recorded_digest, check_integrity, check_participation, check_state_audited
 from voting.integrity import keys
 from voting.errors import Refusal
+from voting.verification.checks import matches_pin, pinned_fingerprint
 from voting.sheets.render import SheetUnreadable, SheetView, sheet_view
 
 
@@ -57,6 +58,7 @@ class Verification:
     checked: bool = False
     readable: bool = False
     signature_ok: bool = False
+    pinned: str = ""  # SIGNING_KEY_FINGERPRINT, when configured
     recount_ok: bool = False
     recorded_ok: bool = False
     audited_ok: bool = False
@@ -95,13 +97,16 @@ def verify_ballot(ballot: Ballot, *, staff: bool = False) -> Verification:
     result.signature_ok = signature_holds(sheet)
     if not result.signature_ok:
         result.problems.append("计票单的签名不符：内容在签名后被改动，或不是本系统签发的")
+    result.pinned = pinned_fingerprint()
+    if result.view and matches_pin(result.view.fingerprint) is False:
+        result.signature_ok = False
+        result.problems.append(f"计票单的签名公钥指纹不是本系统公布的 {result.pinned}：签名密钥可能被替换")
     try:
         recount = ballots.count_ballot(ballot)
     except ballots.CountError as error:
         result.problems.append(f"无法重新计票：{error}")
     else:
-        unsigned = {key: value for key, value in sheet.items() if key != "signature"}
-        result.recount_ok = recount == unsigned
+        result.recount_ok = recount == ballots.counted_part(sheet)
         if not result.recount_ok:
             result.problems.append("按已保存的选票重新计票，结果与计票单不一致")
     result.recorded_ok = _recorded_digest(ballot.id) == ballots.sheet_digest(sheet)
@@ -110,7 +115,8 @@ def verify_ballot(ballot: Ballot, *, staff: bool = False) -> Verification:
     audited = check_state_audited(ballot, lambda _line: None)
     result.audited_ok = not audited
     result.problems.extend(audited)
-    participation = check_participation(ballot, lambda _line: None)
+    participation = check_participation(ballot, lambda _line: None) + check_integrity(
+        ballot, sheet, "计票单", lambda _line: None)
     result.participation_ok = not participation
     result.problems.extend(participation)
     return result
