@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from voting.accounts.models import utcnow
+from voting.collection import search
 from voting.collection.models import Candidate, DeputyCode, LiaisonStation, Proposal, ProposalEvent
 from voting.collection.services import new_tracking_code
 from voting.extensions import db
@@ -138,6 +139,7 @@ def _proposals(body, stations: list[LiaisonStation], codes: list[DeputyCode]) ->
         db.session.add(proposal)
         db.session.flush()
         _event(proposal, "submitted", None, "pending", proposal.source_label)
+        search.index_proposals([proposal.id])
         made.append((proposal, target))
     proposals = [p for p, _ in made]
     for index, (proposal, target) in enumerate(made):

@@ -186,3 +186,28 @@ class Candidate(db.Model):
     @property
     def state_label(self) -> str:
         return CANDIDATE_STATES.get(self.state, self.state)
+
+
+class ProposalGram(db.Model):
+    """The similarity index (voting/collection/search.py): one row per distinct bigram of
+    a proposal's title and description, written in the proposal's own transaction.
+    Looked up by (body, gram); `in_title` marks the title's grams, for title hints."""
+
+    body_id = db.Column(db.Integer, db.ForeignKey("body.id"), primary_key=True)
+    gram = db.Column(db.String(32), primary_key=True)
+    proposal_id = db.Column(db.Integer, db.ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True,
+                            index=True)
+    in_title = db.Column(db.Boolean, nullable=False)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class GramCount(db.Model):
+    """How many proposals of a body hold a bigram: the index reads the rarest grams of a
+    query first and skips those in a large share of the pile (they say little)."""
+
+    body_id = db.Column(db.Integer, db.ForeignKey("body.id"), primary_key=True)
+    gram = db.Column(db.String(32), primary_key=True)
+    proposals = db.Column(db.Integer, nullable=False)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)

@@ -22,7 +22,7 @@ from sqlalchemy import func, or_, select
 from voting.inputlimits import id_from
 from voting.accounts.models import utcnow
 from voting.errors import Refusal, invalid
-from voting.collection import similarity
+from voting.collection import search, similarity
 from voting.collection.models import (
     CATEGORIES, SOURCES, STATUS_LABELS, TRANSITIONS, Candidate, DeputyCode, LiaisonStation, Proposal,
     ProposalEvent, ProposalPhoto,
@@ -380,6 +380,7 @@ def submit_proposal(data: dict, *, body_id: int, station: LiaisonStation | None 
         audit.record("proposal_submitted", actor=actor, subject=f"proposal:{proposal.id}", body_id=body_id,
                      details={"source": source, "station": station.code if station else None,
                               "deputy_code": deputy_code.code if deputy_code else None, "photos": len(written)})
+        search.index_proposals([proposal.id])
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -431,12 +432,14 @@ def public_status(proposal: Proposal) -> dict:
 
 
 def similar_titles(body_id: int, query: str, limit: int = 5) -> list[str]:
-    """Titles of existing proposals of the body that look like `query` (for the intake page)."""
+    """Titles of existing proposals of the body that look like `query` (for the intake
+    page): candidates from the index (voting.collection.search), scored by Dice."""
     if len(similarity.bigrams(query)) < 2:
         return []
+    ids = search.candidate_ids(body_id, query, title_only=True)
     rows = db.session.execute(
-        select(Proposal.title, Proposal.description).filter_by(body_id=body_id)
-        .where(Proposal.status.notin_(["declined", "merged"]))).all()
+        select(Proposal.title, Proposal.description).where(Proposal.id.in_(ids))
+        .where(Proposal.status.notin_(["declined", "merged"])).order_by(Proposal.id)).all() if ids else []
     best = similarity.rank(query, rows, key=lambda row: row.title, threshold=0.3, limit=limit * 2)
     titles = []
     for _, row in best:
@@ -446,18 +449,25 @@ def similar_titles(body_id: int, query: str, limit: int = 5) -> list[str]:
 
 
 def similar_proposals(proposal: Proposal, limit: int = 8) -> list[tuple[float, Proposal]]:
-    others = db.session.execute(
-        select(Proposal).filter_by(body_id=proposal.body_id).where(Proposal.id != proposal.id)).scalars().all()
+    """Proposals of the same body like this one (the screening page): candidates from
+    the index, each scored by the better of its title's and its full text's Dice."""
+    ids = search.candidate_ids(proposal.body_id, proposal.title + proposal.description, exclude=proposal.id)
+    if not ids:
+        return []
     title_grams = similarity.bigrams(proposal.title)
     full_grams = similarity.bigrams(proposal.title + proposal.description)
     scored = []
-    for other in others:
-        score = max(similarity.dice(title_grams, similarity.bigrams(other.title)),
-                    similarity.dice(full_grams, similarity.bigrams(other.title + other.description)))
+    for other_id, title, description in db.session.execute(
+            select(Proposal.id, Proposal.title, Proposal.description).where(Proposal.id.in_(ids))):
+        score = max(similarity.dice(title_grams, similarity.bigrams(title)),
+                    similarity.dice(full_grams, similarity.bigrams(title + description)))
         if score >= 0.2:
-            scored.append((score, other))
-    scored.sort(key=lambda pair: (-pair[0], pair[1].id))
-    return scored[:limit]
+            scored.append((score, other_id))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    scored = scored[:limit]
+    found = {other.id: other for other in db.session.scalars(
+        select(Proposal).where(Proposal.id.in_([other_id for _, other_id in scored])))}
+    return [(score, found[other_id]) for score, other_id in scored]
 
 
 # ---------------------------------------------------------------- screening
