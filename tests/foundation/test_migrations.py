@@ -38,3 +38,32 @@ def test_upgrade_matches_models_and_downgrade_empties(base_config, tmp_path):
         assert left == set()
         upgrade(directory=directory)  # and up again from base
         db.engine.dispose()
+
+
+def test_the_similarity_index_is_filled_for_proposals_stored_before_it(base_config, tmp_path):
+    """Proposals written before revision e2b8c4d61a07 are found by the index after the upgrade."""
+    from voting.collection import search, services
+    from voting.collection.models import Proposal
+
+    app = create_app({**base_config, "SQLALCHEMY_DATABASE_URI": _fresh_url(base_config, tmp_path)})
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="d7f3b2a91c55")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO body (id, name, level, created_at) VALUES (1, '测试县', 'county', "
+                                 "CURRENT_TIMESTAMP)"))
+            for number, title in enumerate(["城东新建一所公办幼儿园", "城东幼儿园学位不足", "修缮北关路路灯"], start=1):
+                conn.execute(sa.text(
+                    "INSERT INTO proposal (id, body_id, tracking_code, title, description, category, township, "
+                    "location, contact, proposer, status, reply, decline_reason, source, created_at, updated_at) "
+                    "VALUES (:id, 1, :code, :title, '孩子入园难。', '教育', '', '', '', '', 'pending', '', '', "
+                    "'public', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"id": number, "code": f"T{number:07d}",
+                                                                         "title": title})
+        upgrade(directory=directory)
+        assert sorted(search.candidate_ids(1, "城东幼儿园")) == [1, 2]
+        assert services.similar_titles(1, "城东公办幼儿园") == ["城东新建一所公办幼儿园", "城东幼儿园学位不足"]
+        scored = services.similar_proposals(db.session.get(Proposal, 1))
+        assert [other.id for _, other in scored] == [2, 3]  # 3 shares the description
+        db.session.remove()
+        downgrade(directory=directory, revision="base")
+        db.engine.dispose()

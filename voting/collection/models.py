@@ -108,6 +108,11 @@ class Proposal(db.Model):
         db.CheckConstraint(f"source in ({SOURCE_VALUES})", name="source"),
         db.CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_has_target"),
         db.CheckConstraint("status <> 'declined' OR decline_reason <> ''", name="declined_has_reason"),
+        # the statistics and list filters group and count within a body (issue #21)
+        db.Index("ix_proposal_body_station", "body_id", "station_id"),
+        db.Index("ix_proposal_body_category", "body_id", "category"),
+        db.Index("ix_proposal_body_township", "body_id", "township"),
+        db.Index("ix_proposal_body_status", "body_id", "status"),
     )
 
     @property
@@ -195,9 +200,9 @@ class ProposalGram(db.Model):
 
     body_id = db.Column(db.Integer, db.ForeignKey("body.id"), primary_key=True)
     gram = db.Column(db.String(32), primary_key=True)
+    in_title = db.Column(db.Boolean, primary_key=True)  # before the id: title hints read title rows only
     proposal_id = db.Column(db.Integer, db.ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True,
                             index=True)
-    in_title = db.Column(db.Boolean, nullable=False)
 
     __table_args__ = ({"sqlite_with_rowid": False},)
 

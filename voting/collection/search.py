@@ -28,7 +28,7 @@ from voting.collection.models import GramCount, Proposal, ProposalGram
 from voting.extensions import db
 
 MAX_GRAM = 32
-ROW_BUDGET = 20000
+ROW_BUDGET = 8000
 CANDIDATES = 200
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from voting.inputlimits import id_from
 from voting.accounts.models import utcnow
@@ -751,9 +752,24 @@ def total_budget(candidates: list[Candidate]) -> Decimal:
     return sum((c.budget for c in candidates), Decimal("0"))
 
 
-def shortlisted_proposals(body_id: int) -> list[Proposal]:
-    return list(db.session.execute(
-        select(Proposal).filter_by(body_id=body_id, status="shortlisted").order_by(Proposal.id)).scalars())
+SHORTLIST_SHOWN = 200
+
+
+def shortlisted_proposals(body_id: int, query: str = "", limit: int | None = None) -> list[Proposal]:
+    """Proposals marked 拟列为候选 whose title holds `query`, the `limit` newest, with the
+    proposals merged into them loaded at once (the candidate page shows their number:
+    one query, not one per proposal). A year's shortlist is a few dozen; a page never
+    lists thousands of checkboxes."""
+    statement = select(Proposal).filter_by(body_id=body_id, status="shortlisted")
+    if query:
+        statement = statement.where(Proposal.title.contains(query, autoescape=True))
+    return list(db.session.execute(statement.order_by(Proposal.id.desc()).limit(limit or SHORTLIST_SHOWN)
+                                   .options(selectinload(Proposal.merged_from))).scalars())
+
+
+def shortlisted_count(body_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Proposal).filter_by(
+        body_id=body_id, status="shortlisted")) or 0
 
 
 # ---------------------------------------------------------------- candidates -> selection ballot

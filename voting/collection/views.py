@@ -504,6 +504,10 @@ def candidates():
     return _candidates_page(_reading_body(), _year())
 
 
+def _shortlist_query() -> str:
+    return (request.args.get("shortlist_q") or "").strip()[:60]
+
+
 def _candidates_page(body: Body, year: int, values=None, errors=None, status=200):
     principal = current_principal()
     rows = services.candidates_of(body.id, year)
@@ -511,7 +515,9 @@ def _candidates_page(body: Body, year: int, values=None, errors=None, status=200
     return render_template("collection/candidates.html", body=body, bodies=_readable_bodies(), year=year,
                            years=sorted(set(services.candidate_years(body.id)) | {year}, reverse=True),
                            rows=rows, total=services.total_budget(rows), can_manage=can_manage,
-                           shortlisted=services.shortlisted_proposals(body.id) if can_manage else [],
+                           shortlisted=services.shortlisted_proposals(body.id, _shortlist_query()) if can_manage else [],
+                           shortlisted_total=services.shortlisted_count(body.id) if can_manage else 0,
+                           shortlist_query=_shortlist_query(), shortlist_shown=services.SHORTLIST_SHOWN,
                            values=values or {"year": year}, errors=errors or {},
                            selected={id_from(i) for i in request.form.getlist("proposal_ids") if id_from(i) is not None},
                            ballot_ready="collection.candidates_ballot" in current_app.view_functions), status
@@ -554,7 +560,8 @@ def edit_candidate(candidate_id):
         else:
             flash("候选项目已保存。", "success")
             return redirect(url_for("collection.candidates", year=candidate.year))
-    choices = list(candidate.proposals) + [p for p in services.shortlisted_proposals(candidate.body_id)
+    choices = list(candidate.proposals) + [p for p in services.shortlisted_proposals(candidate.body_id,
+                                                                                      _shortlist_query())
                                            if p.id not in linked]
     return render_template("collection/candidate_form.html", candidate=candidate, values=values, errors=errors,
                            choices=choices, linked=linked), status
