@@ -4,6 +4,7 @@
     BENCH_QUICK=1 python -m bench         a short run with small halls
     python -m bench --only load,crash --db sqlite --sizes 650
     python -m bench --only storm --db sqlite        the login storm through nginx (issue #18)
+    python -m bench --only collection               300 vs 30,000 proposals (issue #21)
 
 Prints PASS/FAIL per target and writes bench/results/<UTC time>.json."""
 import argparse
@@ -19,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import scenarios
+from bench.collection import collection_run
 from bench.tally import prepared_close
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -47,11 +49,22 @@ def machine() -> dict:
             "kernel": platform.release()}
 
 
+def collection_targets(figures: dict) -> tuple[dict, list]:
+    """Issue #21: at 30,000 proposals each page and hint costs at most 3x its cost at 300,
+    and the public intake's hint under 50 ms."""
+    targets = [(f"collection {figures['db']}: {page} at 30,000 ≤ 3× at 300", ratio <= 3.0,
+                f"{figures['small']['median_ms'][page]} → {figures['large']['median_ms'][page]} ms, ×{ratio}")
+               for page, ratio in figures["ratio"].items()]
+    hint = figures["large"]["median_ms"]["public_hints"]
+    targets.append((f"collection {figures['db']}: public hint at 30,000 < 50 ms", hint < 50, f"{hint} ms"))
+    return figures, targets
+
+
 def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanups (servers are killed)
     quick = os.environ.get("BENCH_QUICK") == "1"
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", default="load,tally,crash,multi,five,storm")
+    parser.add_argument("--only", default="load,tally,crash,multi,five,storm,collection")
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--sizes", default="100,300" if quick else "650,3000")
     parser.add_argument("--crash-n", type=int, default=50 if quick else 60)
@@ -108,6 +121,8 @@ def main(argv=None) -> int:
         if "storm" in only:
             attempt(f"storm {db}", lambda: asyncio.run(scenarios.storm_run(db, args.storm_n,
                                                                            window_s=args.storm_window)))
+        if "collection" in only:
+            attempt(f"collection {db}", lambda: collection_targets(collection_run(db)))
         if "five" in only:
             five = tuple(int(s) for s in args.five.split(","))
             attempt(f"five {db}", lambda: asyncio.run(scenarios.five_run(db, five, window=args.paced_window)))

@@ -209,7 +209,7 @@ def test_a_whole_sitting_in_the_browser(live_server, contexts):
     assert lost == [201]
 
     # exactly one vote per tablet, each receipt a stored tracker
-    ballot_id = int(first.evaluate("Object.keys(localStorage).find(k => k.indexOf('voting.tablet.') === 0)")
+    ballot_id = int(first.evaluate(r"Object.keys(localStorage).find(k => /^voting\.tablet\.d\d+\.b\d+$/.test(k))")
                     .rsplit(".b", 1)[1])
     casts = _read(app, lambda: sorted(db.session.scalars(select(CastBallot.tracker)
                                                          .where(CastBallot.ballot_id == ballot_id))))

@@ -232,7 +232,7 @@ def proposals():
     filters = _filters(body.id)
     page = max(id_from(request.args.get("page", "1")) or 1, 1)
     query = services.proposal_query(body.id, filters)
-    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
+    total = db.session.scalar(db.select(db.func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
     return render_template("collection/proposals.html", body=body, bodies=_readable_bodies(), rows=rows,
                            filters=filters, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
