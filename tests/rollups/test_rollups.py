@@ -215,3 +215,25 @@ def test_appraisal_outcomes_roll_up(api, city, client):
     assert figures == {city["counties"][0].name: (5, 3, 3, 1), city["counties"][1].name: (1, 0, 1, 0),
                        "合计": (6, 3, 4, 1)}
     assert sheet.cell(row=2, column=1).value.endswith("满意率低于80%的 1 项。")
+
+
+def test_below_the_line_is_each_ballots_frozen_line(api, city, client):
+    """A campaign that set its line at 2/3: a report at 75% (3 of 4) is satisfactory
+    there, so it is not "below the line", although 75% < 80%; a report at 50% is."""
+    sitting = Sitting(api, city["staff"][0], size=4, name="甲县常委会会议")
+    sitting.check_in(range(4))
+    two_thirds = {"mode": "rate", "threshold": {"fraction": "2/3", "inclusive": True, "base": "item_valid"}}
+    _appraisal(sitting, {"project:1": "老旧小区改造", "project:2": "学校食堂"},
+               {"project:1": [S, S, B, U], "project:2": [S, B, U, U]}, rule=two_thirds)
+    from voting.meetings.models import Meeting
+
+    meeting = db.session.get(Meeting, int(sitting.mid))
+    year = meeting.year or meeting.created_at.year
+    client.post("/login", data={"username": city["city_leader"].username, "password": PASSWORD})
+    text = client.get(f"/rollups?year={year}").get_data(as_text=True)
+    assert "满意率低于80%的 1 项" in text
+    export = client.get(f"/rollups/export.xlsx?year={year}")
+    sheet = load_workbook(io.BytesIO(export.data)).active
+    headers = [cell.value for cell in sheet[4]]
+    rows = {row[0]: dict(zip(headers, row)) for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]}
+    assert (rows["合计"]["满意（项）"], rows["合计"]["满意率低于80%的项目（项）"]) == (1, 1)

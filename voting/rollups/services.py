@@ -8,7 +8,6 @@ here: the figures are sums of what each child body's own pages show.
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 
 from sqlalchemy import select
 
@@ -16,12 +15,12 @@ from voting.accounts.models import Body
 from voting.ballots.models import Ballot, TallySheet
 from voting.extensions import db
 from voting.meetings.models import Meeting
+from voting.rules import below_the_line
 from voting.tracking.models import LivelihoodProject
 from voting.tracking.services import status_counts
 
 LEVEL_SCOPE = {"province": "全省", "city": "全市", "county": "全县", "township": "全乡镇"}
 FINISHED = ("closed", "published")
-SATISFACTION_BAR = Fraction(4, 5)  # the headline's "满意率低于80%"
 
 
 @dataclass
@@ -99,23 +98,16 @@ class AppraisalOutcomes:
     below_bar: int = 0     # project reports whose latest rate-mode satisfaction rate is below 80%
 
 
-def _below_bar(rate) -> bool:
-    if rate is None:
-        return False
-    try:
-        return Fraction(str(rate)) < SATISFACTION_BAR
-    except (ValueError, ZeroDivisionError):
-        return False
-
-
 def _appraisal_outcomes(body_id: int, year: int) -> AppraisalOutcomes:
     """A body's appraisal figures for a year, from the signed sheets. A re-appraisal item
     continues its parent item (source_item_id), so each appraised report or official
     counts once, with its latest round deciding 'satisfactory' and 'below 80%'.
 
     'Below 80%' is the headline's figure: only project reports (reference "project:<id>")
-    appraised by satisfaction rate, whose rate in their latest round is under 4/5.
-    Officials, and graded or weighted appraisals, have no satisfaction rate in that sense."""
+    appraised by satisfaction rate, whose latest round fell short of the line that
+    ballot froze when it opened (80% by default, another where the campaign set one),
+    as the signed sheet's outcome says (voting.rules decided it). Officials, and
+    graded or weighted appraisals, have no satisfaction rate in that sense."""
     rows = db.session.execute(
         select(Ballot, TallySheet).join(TallySheet, TallySheet.ballot_id == Ballot.id)
         .join(Meeting, Meeting.id == Ballot.meeting_id)
@@ -134,7 +126,7 @@ def _appraisal_outcomes(body_id: int, year: int) -> AppraisalOutcomes:
             entry = entries.get(str(item.id)) or {}
             outcome = entry.get("outcome")
             report = (root.reference or "").startswith("project:")
-            latest[root.id] = (outcome, rate_mode and report and _below_bar(entry.get("rate")))
+            latest[root.id] = (outcome, rate_mode and report and below_the_line(outcome))
             if outcome == "rereport_required":
                 sent_back.add(root.id)
     return AppraisalOutcomes(appraised=len(latest),

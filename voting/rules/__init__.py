@@ -3,6 +3,7 @@
 Every page, export and check counts through `tally` under a rule read with
 `rule_from_json`, so there is one rule in one place and no floating point anywhere.
 """
+from voting.rules.appraisal import below_the_line
 from voting.rules.choices import DEFAULT_OPTIONS, check_choices, is_invalid_paper
 from voting.rules.errors import ChoiceError, RuleError
 from voting.rules.exact import fraction_text, percent_text
@@ -29,6 +30,7 @@ from voting.rules.thresholds import BASES, Threshold
 from voting.rules.wording import OPTION_NAMES, OUTCOME_NAMES
 
 __all__ = [
+    "below_the_line",
     "APPRAISAL",
     "BASES",
     "DEFAULT_OPTIONS",

@@ -79,3 +79,10 @@ MODE_JUDGES = {
     GradedRule: (judge_graded, None),
     WeightedRule: (judge_weighted, "score"),
 }
+
+
+def below_the_line(outcome: str | None) -> bool:
+    """Whether an appraised item's outcome (as a signed sheet states it, decided by its
+    ballot's frozen rule) sends it back: the roll-up's "满意率低于80%" for rate-mode
+    reports, whatever line the campaign froze. A void item is no figure either way."""
+    return outcome == REREPORT_REQUIRED
