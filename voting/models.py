@@ -1,17 +1,12 @@
-"""Imports every domain's models so that the metadata (and Alembic) sees all tables."""
-import importlib
-
+"""Every domain's models, imported by name, so that the metadata (and Alembic) sees all tables."""
 from voting.accounts.models import AddressThrottle, ApiToken, Body, User  # noqa: F401
+from voting.appraisals.models import (  # noqa: F401
+    AppraisalCampaign, AppraisalComment, AppraisalItem, Official, Rereport, RereportAttachment)
+from voting.ballots.models import (  # noqa: F401
+    Ballot, BallotItem, BallotVoter, CastBallot, IdempotencyRecord, NamedVote, PaperCount, Participation, TallySheet)
+from voting.collection.models import (  # noqa: F401
+    Candidate, DeputyCode, GramCount, LiaisonStation, Proposal, ProposalEvent, ProposalGram, ProposalPhoto)
 from voting.integrity.models import AuditEntry  # noqa: F401
 from voting.meetings.models import Attendance, Deputy, Meeting  # noqa: F401
-
-DOMAINS = ("ballots", "collection", "tracking", "appraisals")
-
-import voting.ballots.paper  # noqa: E402,F401  (PaperCount lives beside the paper services)
-
-for _name in DOMAINS:
-    try:
-        importlib.import_module(f"voting.{_name}.models")
-    except ModuleNotFoundError as _missing:
-        if _missing.name not in (f"voting.{_name}", f"voting.{_name}.models"):
-            raise
+from voting.tracking.models import (  # noqa: F401
+    Inspection, LivelihoodProject, Milestone, ProgressUpdate, ProjectPhoto, SupervisionProposal)

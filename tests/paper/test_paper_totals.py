@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from tests.sheets.mixed import MixedSitting
 from voting.ballots import paper
 from voting.ballots.models import Ballot
-from voting.ballots.paper import PaperCount
+from voting.ballots.models import PaperCount
 from voting.extensions import db
 from voting.integrity.models import AuditEntry
 

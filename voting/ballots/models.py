@@ -195,3 +195,22 @@ class TallySheet(db.Model):
     @property
     def sheet(self) -> dict:
         return json.loads(self.sheet_json)
+
+
+class PaperCount(db.Model):
+    """A batch of paper ballots counted by hand: per item the count of each choice,
+    and how many of the batch were invalid, sealed to the ballot's key like a cast
+    ballot. `ballots` (how many paper ballots the batch holds) is in the clear: it is
+    what cast ≤ issued is checked against, and no more than the progress shows."""
+
+    id = db.Column(db.String(32), primary_key=True)  # 16 random bytes, hex
+    ballot_id = db.Column(db.Integer, db.ForeignKey("ballot.id"), nullable=False, index=True)
+    ballots = db.Column(db.Integer, nullable=False)
+    tracker = db.Column(db.String(19), nullable=False)
+    sealed = db.Column(db.LargeBinary, nullable=False)
+
+    __table_args__ = (
+        db.UniqueConstraint("ballot_id", "tracker"),
+        db.CheckConstraint("ballots >= 1", name="ballots"),
+        WITHOUT_ROWID,
+    )

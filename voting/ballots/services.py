@@ -45,6 +45,7 @@ from voting.integrity import anchors, audit, keys, sealing
 from voting.integrity.canonical import canonical_json
 from voting.errors import Refusal, invalid_transition
 from voting.meetings.models import Deputy, Meeting
+from voting.tracking.services import track_published_selection
 from voting.meetings.services import present_deputy_ids, quorum_rule, seated_count
 from voting.rules import (
     APPRAISAL,
@@ -365,6 +366,8 @@ def publish_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = No
     ballot = _lock_ballot(ballot.id, for_update=True)
     _move(ballot, BallotState.published)
     ballot.published_at = _now(now)
+    if ballot.kind == SELECTION:
+        track_published_selection(ballot)  # the selected items become tracked projects, in this transaction
     entry = audit.record("ballot_published", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id)
     published = (ballot.id, entry.entry_hash)
     db.session.commit()

@@ -21,7 +21,6 @@ from voting.ballots.services import (CountError, count_ballot, counted_part, par
 from voting.extensions import db
 from voting.integrity import keys
 from voting.integrity.models import AuditEntry
-from voting.verification.checks import CHECKS
 
 
 def _channel_counts(model, ballot_id: int) -> dict:
@@ -271,7 +270,3 @@ def anchors_check(ballot_id, echo) -> list[str]:
                 problems.append(f"{name}: 锚点记录它已于 {line.get('at')} 公布，但数据库中它未处于公布状态")
     echo(f"锚点记录（{len(lines)} 条）: {'一致' if not problems else '不符'}")
     return problems
-
-
-CHECKS.append(ballots_check)
-CHECKS.append(anchors_check)

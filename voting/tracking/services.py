@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import event, inspect, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -146,17 +146,12 @@ def projects_from_ballot(ballot: Ballot, actor: str = "system") -> list[Liveliho
     return created
 
 
-@event.listens_for(Session, "before_flush")
-def _track_published_selection(session, _flush_context, _instances):
-    """Publishing a selection ballot tracks its selected items in the same
-    transaction, so that the public list always holds every published selection."""
-    for obj in list(session.dirty):
-        if not isinstance(obj, Ballot) or obj.kind != "selection" or obj.state != "published":
-            continue
-        if "published" not in inspect(obj).attrs.state.history.added:
-            continue
-        with session.no_autoflush:
-            _add_projects(obj, session)
+def track_published_selection(ballot: Ballot) -> list[LivelihoodProject]:
+    """Called by `ballots.services.publish_ballot` for a selection ballot: its selected
+    items become tracked projects in the publishing transaction, so that the public
+    list always holds every published selection."""
+    with db.session.no_autoflush:
+        return _add_projects(ballot, db.session)
 
 
 def result_ballots(body_id: int) -> list[dict]:

@@ -1,19 +1,15 @@
-"""What `flask verify` and /verify check. Each domain adds its checks to CHECKS."""
+"""What `flask verify` checks: `all_checks` names every check."""
 from typing import Callable
 
 from voting.integrity import audit
 
 # Each check: (ballot_id or None, echo) -> list of problems (Chinese text).
-CHECKS: list[Callable] = []
 
 
 def audit_chain_check(ballot_id, echo) -> list[str]:
     problems = audit.check_chain()
     echo(f"审计日志哈希链: {'通过' if not problems else '不符'}")
     return problems
-
-
-CHECKS.append(audit_chain_check)
 
 
 def _normalized(fingerprint: str) -> str:
@@ -50,19 +46,17 @@ def signing_key_pin_check(ballot_id, echo) -> list[str]:
     return [] if same else [f"签名密钥的指纹 {actual} 不是配置的 {pinned}：密钥文件可能被替换"]
 
 
-CHECKS.append(signing_key_pin_check)
+
+
+def all_checks() -> list[Callable]:
+    """Every check `flask verify` runs, by name, in this order."""
+    from voting.ballots.verification import anchors_check, ballots_check
+
+    return [audit_chain_check, signing_key_pin_check, ballots_check, anchors_check]
 
 
 def run_checks(ballot_id=None, echo=print) -> list[str]:
-    import importlib
-
-    for name in ("voting.ballots.verification",):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as missing:
-            if missing.name != name and not name.startswith(missing.name or "?"):
-                raise
     problems: list[str] = []
-    for check in CHECKS:
+    for check in all_checks():
         problems.extend(check(ballot_id, echo))
     return problems
