@@ -17,6 +17,7 @@ def prepared_close(voters: int = 3000, database_url: str | None = None) -> dict:
     from voting import create_app
     from voting.accounts.services import ensure_top_body
     from voting.ballots import services
+    from voting.ballots.casting import seal_choices
     from voting.ballots.models import CastBallot, Participation
     from voting.extensions import db
     from voting.integrity import keys
@@ -48,7 +49,7 @@ def prepared_close(voters: int = 3000, database_url: str | None = None) -> dict:
         for i, deputy in enumerate(deputies):
             completed = check_choices(ballot.kind, item_keys=item_ids, choices=plan_for(i, item_ids),
                                       seats=ballot.seats, options=ballot.options)
-            sealed, tracker = services._seal_choices(ballot, completed)
+            sealed, tracker = seal_choices(ballot, completed)
             casts.append({"id": secrets.token_hex(16), "ballot_id": ballot.id, "tracker": tracker, "sealed": sealed,
                           "channel": "tablet", "invalid": False})
             participations.append({"ballot_id": ballot.id, "deputy_id": deputy.id, "channel": "tablet"})

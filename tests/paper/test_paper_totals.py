@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.sheets.mixed import MixedSitting
-from voting.ballots import paper
+from voting.ballots import counting, paper
 from voting.ballots.models import Ballot
 from voting.ballots.models import PaperCount
 from voting.extensions import db
@@ -61,7 +61,7 @@ def test_totals_are_stored_sealed_and_audited_without_counts(live):
     assert entry.details == '{"ballots": 3}'
     assert stored() == (before[0] + 1, before[1] + 1)
     ballot = db.session.get(Ballot, int(live.bid))
-    [(ballots, invalid, counts)] = list(paper.unsealed_paper_counts(ballot))
+    [(ballots, invalid, counts)] = list(counting.unsealed_paper_counts(ballot))
     a, b, c = live.ids
     assert (ballots, invalid) == (3, 1)
     assert counts == {a: {"yes": 2, "no": 0, "abstain": 0}, b: {"yes": 1, "no": 1, "abstain": 0},

@@ -202,10 +202,10 @@ def test_a_sealed_ballot_resealed_by_a_writer_is_caught_by_the_signed_trackers(a
     cast = db.session.scalars(select(CastBallot).where(CastBallot.ballot_id == ballot.id,
                                                        CastBallot.channel == "tablet")).first()
     private = sealing.unwrap_private_key(ballot.id, ballot.wrapped_private_key)  # the test plays a key holder
-    from voting.ballots.services import _sealed_length
+    from voting.ballots.services import sealed_length
 
     resealed = sealing.seal(ballot.public_key, ballot.id, sealing.unseal(private, ballot.id, cast.sealed),
-                            _sealed_length(ballot))
+                            sealed_length(ballot))
     assert len(resealed) == len(cast.sealed)
     cast.sealed, cast.tracker = resealed, sealing.tracker_for(resealed)
     db.session.commit()

@@ -93,7 +93,7 @@ def paper_issue(bid):
     deputy = db.session.get(Deputy, id_value(data.get("deputy_id"), "deputy_id"))
     if deputy is None or deputy.meeting_id != ballot.meeting_id:
         raise Refusal(404, "not_found", "本次会议没有这名代表。")
-    paper.issue(ballot, deputy, actor=actor_of(current_principal()))
+    paper.issue_paper_ballot(ballot, deputy, actor=actor_of(current_principal()))
     return jsonify({**_status(ballot), "deputy_id": str(deputy.id), "channel": "paper"})
 
 

@@ -375,7 +375,7 @@ def create_ballot(campaign: AppraisalCampaign, meeting: Meeting, actor: str) -> 
         raise invalid({"items": "请先添加测评项目。"}, "invalid_items")
     items = [{"title": item.title[:200], "reference": item.reference,
               "description": f"责任单位：{item.department}" if item.department else ""} for item in campaign.items]
-    ballot = ballots._new_ballot(meeting, kind=APPRAISAL, title=campaign.title, items=items,
+    ballot = ballots.new_ballot(meeting, kind=APPRAISAL, title=campaign.title, items=items,
                                  rule=campaign.rule, options=campaign.options)
     campaign.meeting_id, campaign.ballot_id = meeting.id, ballot.id
     audit.record("ballot_created", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,

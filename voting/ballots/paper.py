@@ -3,13 +3,13 @@
 - Issuing: a teller marks a present, eligible deputy "paper ballot issued"; that is a
   `Participation` with channel 'paper', so the deputy can no longer vote on a tablet
   (409 already_voted), and a deputy who voted on a tablet gets no paper ballot
-  (`voting.ballots.services.issue_paper_ballot`).
+  (`issue_paper_ballot`).
 - Entering one ballot at a time: checked like an electronic cast, except that more
   yes marks than seats makes it invalid (作废) instead of refused; stored sealed as a
-  `CastBallot` with channel 'paper' (`services.record_paper_ballot`).
+  `CastBallot` with channel 'paper' (`record_paper_ballot`, `enter_ballot`).
 - Entering a whole analog count: the tellers' totals per item plus the invalid count,
-  stored sealed as one `PaperCount` row that the tally adds (`count_ballot` calls
-  `add_paper_counts`). Such ballots have no tracker each: the sheet's `trackers`
+  stored sealed as one `PaperCount` row that the tally adds
+  (`voting.ballots.counting.add_paper_counts`). Such ballots have no tracker each: the sheet's `trackers`
   counts only ballots cast or entered one at a time.
 
 Paper entries never exceed the paper ballots issued: the entry that would is refused
@@ -18,25 +18,27 @@ back (the deputy took it away) is simply not entered: the sheet counts it as iss
 but not cast (未投), and `flask verify` accepts entered ≤ issued for paper. Every entry is audited, without
 its choices or totals: the audit log only says that N paper ballots were entered.
 """
-import json
 import secrets
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
-from voting.ballots import services
+from voting.ballots.casting import checked_choices_shape, item_keys, seal_choices, voted_already
+from voting.ballots.counting import accepted_options
+from voting.ballots.lifecycle import lock_ballot
+from voting.ballots.reading import has_voted, is_eligible
 from voting.ballots.models import Ballot, BallotState, CastBallot, PaperCount, Participation
 from voting.extensions import db
 from voting.integrity import audit, sealing
 from voting.integrity.canonical import canonical_json
 from voting.errors import Refusal
 from voting.meetings.models import Deputy
-from voting.rules import SELECTION, is_invalid_paper
+from voting.rules import ABSTAIN, SELECTION, ChoiceError, check_choices
 
 PAPER = "paper"
-ABSTAIN = "abstain"
 MAX_COUNT = 100_000
 
-# `count_ballot` adds PaperCount rows to the tally (via `add_paper_counts`) and verify
+# `count_ballot` adds PaperCount rows to the tally (counting.add_paper_counts) and verify
 # counts them as paper ballots entered. Setting this to False refuses entering totals
 # (409 paper_totals_unavailable), for a congress whose rules demand single entries.
 TOTALS_IN_TALLY = True
@@ -77,41 +79,6 @@ def paper_holders(ballot: Ballot) -> list[Deputy]:
         .order_by(Deputy.number, Deputy.id)))
 
 
-def unsealed_paper_counts(ballot: Ballot):
-    """(ballots, invalid, counts) of every counted batch, unsealed with the ballot's
-    private key; services.CountError when one does not open or was altered."""
-    rows = list(db.session.execute(select(PaperCount.sealed, PaperCount.tracker, PaperCount.ballots)
-                                   .where(PaperCount.ballot_id == ballot.id).order_by(PaperCount.id)))
-    if not rows:
-        return
-    private = sealing.unwrap_private_key(ballot.id, ballot.wrapped_private_key)
-    for sealed, tracker, ballots in rows:
-        if sealing.tracker_for(sealed) != tracker:
-            raise services.CountError(f"表决 {ballot.id} 有一份纸质选票汇总的校验码与密封内容不符")
-        try:
-            content = json.loads(sealing.unseal(private, ballot.id, sealed))
-        except (sealing.SealError, ValueError) as error:
-            raise services.CountError(f"表决 {ballot.id} 有一份纸质选票汇总无法解开：{error}") from error
-        if content.get("ballots") != ballots:
-            raise services.CountError(f"表决 {ballot.id} 有一份纸质选票汇总的张数与密封内容不符")
-        yield ballots, content["invalid"], content["counts"]
-
-
-def add_paper_counts(ballot: Ballot, counts: dict, channels: dict) -> int:
-    """The hook for `count_ballot`: add every counted batch to `counts` (item → choice
-    → n) and to `channels["paper"]`; return the invalid ballots they hold."""
-    invalid = 0
-    for ballots, batch_invalid, batch_counts in unsealed_paper_counts(ballot):
-        channels[PAPER] += ballots
-        invalid += batch_invalid
-        for key, choices in batch_counts.items():
-            for choice, number in choices.items():
-                if key not in counts or choice not in counts[key]:
-                    raise services.CountError(f"表决 {ballot.id} 有一份纸质选票汇总的内容与表决项目不符")
-                counts[key][choice] += number
-    return invalid
-
-
 # --- writing ---------------------------------------------------------------------------
 
 def _locked_open_ballot(ballot: Ballot) -> Ballot:
@@ -135,20 +102,61 @@ def _refuse_excess(ballot: Ballot, adding: int) -> None:
                           f"再录入 {adding} 张将超过发出数，未保存。请核对后再录入。")
 
 
-def issue(ballot: Ballot, deputy: Deputy, *, actor: str = "") -> None:
-    """Mark the deputy "paper ballot issued" (see services.issue_paper_ballot)."""
-    services.issue_paper_ballot(ballot, deputy, actor=actor)
+def issue_paper_ballot(ballot: Ballot, deputy: Deputy, *, actor: str = "") -> None:
+    """A teller hands the deputy a paper ballot: from now on the deputy cannot vote on
+    a tablet (and cannot get a paper ballot after voting on one: 409 already_voted)."""
+    ballot = lock_ballot(ballot.id, for_update=False)
+    if ballot.meeting_id != deputy.meeting_id:
+        raise Refusal(404, "not_found", "本次会议没有这名代表。")
+    if ballot.state != BallotState.open.value:
+        raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
+    if not is_eligible(ballot, deputy):
+        raise Refusal(403, "not_eligible", "该代表在本项表决开始时未签到，不能领取选票。")
+    if has_voted(ballot, deputy):
+        raise voted_already()
+    db.session.add(Participation(ballot_id=ballot.id, deputy_id=deputy.id, channel="paper"))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise voted_already()
+    audit.record("paper_ballot_issued", actor=actor, subject=f"deputy:{deputy.id}", body_id=ballot.body_id,
+                 details={"ballot": ballot.id})
+    db.session.commit()
+
+
+def record_paper_ballot(ballot: Ballot, choices, *, actor: str = "") -> str:
+    """A teller enters one paper ballot while the ballot is open. A ballot with more yes
+    marks than seats is stored as invalid (作废) instead of being refused (the rule,
+    `voting.rules.check_choices`, decides). Refused (409 paper_count_exceeded) when it
+    would exceed the paper ballots issued. Returns its tracker."""
+    return _record_paper_ballot(ballot, choices, actor=actor)[0]
 
 
 def enter_ballot(ballot: Ballot, choices, *, actor: str = "") -> bool:
     """Enter one paper ballot; returns whether it was recorded as invalid (作废)."""
-    ballot = _locked_open_ballot(ballot)
+    return _record_paper_ballot(ballot, choices, actor=actor)[1]
+
+
+def _record_paper_ballot(ballot: Ballot, choices, *, actor: str) -> tuple[str, bool]:
+    choices = checked_choices_shape(choices)
+    ballot = _locked_open_ballot(ballot)  # one lock, one rule for "more than issued"
+    invalid = False
+    try:
+        completed = check_choices(ballot.kind, item_keys=item_keys(ballot), choices=choices,
+                                  seats=ballot.seats, options=ballot.options)
+    except ChoiceError as error:
+        if error.code != "too_many_yes":
+            raise Refusal(422, error.code, error.message)
+        invalid = True
+        completed = {key: choices.get(key, ABSTAIN) for key in item_keys(ballot)}
     _refuse_excess(ballot, 1)
-    keys = [str(item.id) for item in ballot.items]
-    invalid = (isinstance(choices, dict) and ballot.kind == SELECTION and set(choices) <= set(keys)
-               and is_invalid_paper(ballot.kind, {key: choices.get(key, ABSTAIN) for key in keys}, ballot.seats))
-    services.record_paper_ballot(ballot, choices, actor=actor)
-    return bool(invalid)
+    sealed, tracker = seal_choices(ballot, completed)
+    db.session.add(CastBallot(id=secrets.token_hex(16), ballot_id=ballot.id, tracker=tracker, sealed=sealed,
+                              channel=PAPER, invalid=invalid))
+    audit.record("paper_ballot_recorded", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id)
+    db.session.commit()
+    return tracker, invalid
 
 
 def _bad(message: str, code: str = "bad_request", status: int = 400) -> Refusal:
@@ -182,7 +190,7 @@ def checked_totals(ballot: Ballot, ballots, invalid, counts) -> dict:
     missing = [titles[key] for key in titles if key not in counts]
     if missing:
         raise _bad(f"缺少项目“{missing[0]}”的票数：每个项目都要填写。")
-    accepted = services.accepted_options(ballot)
+    accepted = accepted_options(ballot)
     completed = {}
     for key, title in titles.items():
         entry = counts[key]

@@ -4,6 +4,9 @@ from voting.rules.errors import ChoiceError, RuleError
 from voting.rules.model import APPRAISAL, MOTION, SELECTION, require_kind
 
 ABSTAIN = "abstain"
+# The options a new ballot gets when none are given (an appraisal may name its own).
+YES_NO_OPTIONS = ["yes", "no", "abstain"]
+DEFAULT_APPRAISAL_OPTIONS = ["satisfied", "basically_satisfied", "unsatisfied"]
 
 DEFAULT_OPTIONS = {
     SELECTION: ("yes", "no", "abstain"),

@@ -125,7 +125,7 @@ def paper_issue(bid):
         flash("本次会议没有这名代表。", "error")
         return _back(ballot)
     try:
-        paper.issue(ballot, deputy, actor=actor_of(current_principal()))
+        paper.issue_paper_ballot(ballot, deputy, actor=actor_of(current_principal()))
     except Refusal as refused:
         flash(f"{deputy.name}：{refused.message}", "error")
     else:

@@ -1,0 +1,151 @@
+"""Casting a vote from a tablet or the API: checked, sealed to the ballot's key, stored
+apart from who voted. Two submissions by one deputy collide on Participation's
+primary key; the loser rolls back everything it wrote and gets 409 already_voted.
+
+Nothing here logs or audits a choice, a tracker next to a deputy, or a request body."""
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from voting.ballots import idempotency
+from voting.ballots.models import Ballot, BallotState, CastBallot, IdempotencyRecord, NamedVote, Participation
+from voting.ballots.creating import MAX_ITEMS, bad_input
+from voting.ballots.reading import has_voted, is_eligible
+from voting.rules import ABSTAIN
+from voting.database import write_intent
+from voting.extensions import db
+from voting.integrity import sealing
+from voting.integrity.canonical import canonical_json
+from voting.errors import Refusal
+from voting.meetings.models import Deputy
+from voting.rules import ChoiceError, check_choices
+
+
+def checked_choices_shape(choices) -> dict:
+    if not isinstance(choices, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                for k, v in choices.items()):
+        raise bad_input("choices 必须是“项目编号 → 选择”的对象，例如 {\"12\": \"yes\"}。")
+    if len(choices) > MAX_ITEMS:
+        raise bad_input("选择的项目过多。")
+    return choices
+
+
+def item_keys(ballot: Ballot) -> list[str]:
+    return [str(item.id) for item in ballot.items]
+
+
+def sealed_length(ballot: Ballot) -> int:
+    """The padded plaintext size of this ballot: room for every item marked with
+    its longest choice, so every sealed ballot of this ballot is the same size."""
+    longest = max([*ballot.options, ABSTAIN], key=lambda option: len(option.encode()))
+    return sealing.padded_length(len(canonical_json({key: longest for key in item_keys(ballot)})))
+
+
+def seal_choices(ballot: Ballot, completed: dict) -> tuple[bytes, str]:
+    sealed = sealing.seal(ballot.public_key, ballot.id, canonical_json(completed), sealed_length(ballot))
+    return sealed, sealing.tracker_for(sealed)
+
+
+def _replayed_receipt(key_hash: str, idempotency_key: str) -> str | None:
+    record = db.session.get(IdempotencyRecord, key_hash)
+    if record is None:
+        return None
+    return idempotency.open_receipt(idempotency_key, key_hash, record.receipt)
+
+
+def _checked_idempotency_key(value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Refusal(400, "idempotency_key_required", "缺少请求头 Idempotency-Key：请为每次投票生成一个唯一值，重试时保持不变。")
+    if len(value) > idempotency.MAX_KEY_LENGTH:
+        raise bad_input(f"Idempotency-Key 不能超过{idempotency.MAX_KEY_LENGTH}个字符。")
+    return value
+
+
+def voted_already() -> Refusal:
+    return Refusal(409, "already_voted", "您已经对本项表决投过票，不能重复投票。")
+
+
+def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple[str, bool]:
+    """A deputy's electronic vote. Returns (receipt, created): created is False when
+    this is a retry of a stored vote (same Idempotency-Key and body).
+
+    Refusals: 400 bad body or missing key · 404 other meeting · 409 ballot_not_open ·
+    403 not_eligible (not present when the ballot opened) · 409 already_voted ·
+    422 too_many_yes / unknown_item / unknown_choice. A refusal stores nothing.
+
+    Two transactions: the checks and the sealing run in a read transaction; then a
+    short write transaction takes the lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
+    ballot row FOR SHARE, which `close` must wait for), checks again that the ballot
+    is open, and writes the participation, the cast ballot and the idempotency
+    record together (a vote of the deputy stored meanwhile fails it on
+    participation's primary key). So a hall of tablets queues only for
+    the few milliseconds of the write, never for another tablet's checks."""
+    idempotency_key = _checked_idempotency_key(idempotency_key)
+    choices = checked_choices_shape(choices)
+    key_hash = idempotency.record_key(deputy.id, ballot.id, idempotency_key, choices)
+    ballot = db.session.get(Ballot, ballot.id, populate_existing=True)
+    if ballot is None:
+        raise Refusal(404, "not_found", "未找到该表决。")
+    if ballot.meeting_id != deputy.meeting_id:
+        raise Refusal(404, "not_found", "未找到该表决。")
+    # A retry of a stored vote is answered with its receipt; it can only have been
+    # stored by a deputy who has voted, so it is looked for only where one has (or
+    # where the ballot closed since), not on every first cast.
+    if ballot.state != BallotState.open.value:
+        receipt = _replayed_receipt(key_hash, idempotency_key)
+        if receipt is not None:
+            return receipt, False
+        raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
+    if not is_eligible(ballot, deputy):
+        raise Refusal(403, "not_eligible", "您在本项表决开始时未签到，不能参加本项表决。")
+    if has_voted(ballot, deputy):
+        # The same request may have been stored since we looked (a retry racing its original).
+        receipt = _replayed_receipt(key_hash, idempotency_key)
+        if receipt is not None:
+            return receipt, False
+        raise voted_already()
+    try:
+        completed = check_choices(ballot.kind, item_keys=item_keys(ballot), choices=choices,
+                                  seats=ballot.seats, options=ballot.options)
+    except ChoiceError as error:
+        raise Refusal(422, error.code, error.message)
+    sealed, tracker = seal_choices(ballot, completed)
+    ballot_id, deputy_id = ballot.id, deputy.id
+    named = None if ballot.secret else canonical_json(completed).decode()
+    sealed_receipt = idempotency.seal_receipt(idempotency_key, key_hash, tracker)
+    db.session.commit()  # end the read transaction (the cast itself has written nothing yet)
+    previous_intent = write_intent.set(True)
+    try:
+        return _store_cast(ballot_id, deputy_id, key_hash, idempotency_key, sealed, tracker, named, sealed_receipt)
+    finally:
+        write_intent.reset(previous_intent)
+
+
+def _store_cast(ballot_id: int, deputy_id: int, key_hash: str, idempotency_key: str, sealed: bytes, tracker: str,
+                named: str | None, sealed_receipt: bytes) -> tuple[str, bool]:
+    """The write half of `cast_vote`, in one transaction under the lock."""
+    state = db.session.scalar(select(Ballot.state).where(Ballot.id == ballot_id).with_for_update(read=True))
+    if state != BallotState.open.value:
+        db.session.rollback()
+        raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
+    # A vote of this deputy stored since the checks (a retry racing its original) makes
+    # the commit fail on participation's primary key: handled below, nothing of ours stored.
+    db.session.add(Participation(ballot_id=ballot_id, deputy_id=deputy_id, channel="tablet"))
+    db.session.add(CastBallot(id=secrets.token_hex(16), ballot_id=ballot_id, tracker=tracker, sealed=sealed,
+                              channel="tablet", invalid=False))
+    if named is not None:
+        db.session.add(NamedVote(ballot_id=ballot_id, deputy_id=deputy_id, choices=named))
+    db.session.add(IdempotencyRecord(key_hash=key_hash, ballot_id=ballot_id, receipt=sealed_receipt))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another submission of this deputy committed first: nothing of ours is stored.
+        db.session.rollback()
+        receipt = _replayed_receipt(key_hash, idempotency_key)
+        if receipt is not None:
+            return receipt, False
+        if db.session.get(Participation, (ballot_id, deputy_id)) is None:
+            raise  # not a double vote (cannot happen short of a tracker collision): a real error
+        raise voted_already()
+    return tracker, True

@@ -1,0 +1,113 @@
+"""The ballot's lifecycle: draft → open → closed → published, one guarded transition each.
+
+Concurrency. On SQLite every POST transaction starts with BEGIN IMMEDIATE
+(voting/database.py), so casts and closes simply run one after another. On
+PostgreSQL a cast takes `FOR SHARE` on the ballot row and checks that the ballot is
+open; close takes `FOR UPDATE` on it, so it waits for the casts in flight and any
+cast that comes later sees the ballot closed: no vote committed after close is ever
+counted."""
+from datetime import datetime
+
+from sqlalchemy import insert, select
+
+from voting.accounts.models import utcnow
+from voting.ballots.models import TRANSITIONS, Ballot, BallotState, BallotVoter, TallySheet
+from voting.ballots.counting import count_ballot, integrity_block, sheet_digest
+from voting.ballots.secrecy import hide_insertion_order, scrub_after_close
+from voting.tracking.services import track_published_selection
+from voting.extensions import db
+from voting.integrity import anchors, audit, keys, sealing
+from voting.integrity.canonical import canonical_json
+from voting.errors import Refusal, invalid_transition
+from voting.meetings.services import present_deputy_ids, quorum_rule, seated_count
+from voting.rules import SELECTION, rule_from_json
+
+
+def lock_ballot(ballot_id: int, *, for_update: bool) -> Ballot:
+    """Re-read the ballot row under a lock (PostgreSQL: FOR UPDATE / FOR SHARE;
+    SQLite: the write transaction already holds the database lock)."""
+    statement = (select(Ballot).where(Ballot.id == ballot_id).with_for_update(read=not for_update)
+                 .execution_options(populate_existing=True))
+    ballot = db.session.execute(statement).scalar_one_or_none()
+    if ballot is None:
+        raise Refusal(404, "not_found", "未找到该表决。")
+    return ballot
+
+
+ACTION_WORDS = {BallotState.open: "开始", BallotState.closed: "结束", BallotState.published: "公布"}
+
+
+def _move(ballot: Ballot, target: BallotState) -> None:
+    """The one guarded transition of the lifecycle enum."""
+    if target not in TRANSITIONS[ballot.state_enum]:
+        raise invalid_transition(f"表决当前为“{ballot.state_enum.label}”，不能{ACTION_WORDS[target]}。")
+    ballot.state = target.value
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or utcnow()).replace(microsecond=0)
+
+
+def open_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> Ballot:
+    """draft → open: check the quorum, freeze the rule, the total and the issued set
+    (the deputies present now), and create the ballot's sealing keys."""
+    ballot = lock_ballot(ballot.id, for_update=True)
+    _move(ballot, BallotState.open)
+    meeting = ballot.meeting
+    if meeting.closed_at is not None:
+        raise invalid_transition("会议已经结束，不能开始表决。")
+    present = present_deputy_ids(meeting.id)
+    total = seated_count(meeting.id)
+    refusal = quorum_rule(meeting).refusal(len(present), total)
+    if refusal:
+        raise Refusal(409, "quorum_not_met", refusal)
+    frozen = rule_from_json(ballot.kind, ballot.rule)
+    ballot.rule_json = canonical_json(frozen.to_json()).decode()
+    ballot.total, ballot.issued = total, len(present)
+    ballot.public_key, ballot.wrapped_private_key = sealing.new_ballot_keys(ballot.id)
+    ballot.opened_at = _now(now)
+    if present:
+        db.session.execute(insert(BallotVoter), [{"ballot_id": ballot.id, "deputy_id": d} for d in present])
+    audit.record("ballot_opened", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
+                 details={"total": total, "issued": len(present), "rule": frozen.to_json()})
+    db.session.commit()
+    return ballot
+
+
+def close_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> dict:
+    """open → closed: count the sealed ballots under the frozen rule, store the signed
+    tally sheet, and rewrite the ballot's rows so their storage order tells nothing."""
+    ballot = lock_ballot(ballot.id, for_update=True)
+    _move(ballot, BallotState.closed)
+    if anchors.recorded("closed", ballot.id):
+        # closed before, as anchors.log (outside the database) says: the database was put back
+        raise invalid_transition("这项表决已经结束过一次，不能再次结束（数据库中的状态被改回过，请运行 flask verify 核查）。")
+    ballot.closed_at = _now(now)
+    db.session.flush()
+    hide_insertion_order(ballot.id)
+    sheet = count_ballot(ballot)
+    sheet["integrity"] = integrity_block(ballot.id, audit_head=audit.head())
+    sheet["signature"] = keys.sign_sheet(sheet)
+    db.session.add(TallySheet(ballot_id=ballot.id, sheet_json=canonical_json(sheet).decode()))
+    entry = audit.record("ballot_closed", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
+                         details={"issued": sheet["issued"], "cast": sheet["cast"],
+                                  "sheet_sha256": sheet_digest(sheet)})
+    closed = (ballot.id, entry.entry_hash)
+    db.session.commit()
+    anchors.append("closed", *closed, sheet_sha256=sheet_digest(sheet))  # outside the database
+    scrub_after_close()
+    return sheet
+
+
+def publish_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> Ballot:
+    """closed → published: deputies may read the sheet, everyone signed in the receipts."""
+    ballot = lock_ballot(ballot.id, for_update=True)
+    _move(ballot, BallotState.published)
+    ballot.published_at = _now(now)
+    if ballot.kind == SELECTION:
+        track_published_selection(ballot)  # the selected items become tracked projects, in this transaction
+    entry = audit.record("ballot_published", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id)
+    published = (ballot.id, entry.entry_hash)
+    db.session.commit()
+    anchors.append("published", *published)  # outside the database
+    return ballot
