@@ -126,3 +126,28 @@ def ensure_writable(principal, body_id: int) -> None:
     ensure_readable(principal, body_id)
     if principal.body_id != body_id:
         raise Forbidden()
+
+
+def reading_body():
+    """The body whose records a list page shows: the caller's own, or (for parent
+    bodies' leaders and secretariat) one below it chosen with ?body=<id>; 404 for any
+    other. The one body picker of every domain's pages."""
+    from voting.accounts.models import Body
+    from voting.extensions import db
+    from voting.inputlimits import id_from
+
+    principal = current_principal()
+    chosen = id_from(request.args.get("body", ""))
+    body_id = chosen if chosen is not None else principal.body_id
+    ensure_readable(principal, body_id)
+    return db.session.get(Body, body_id)
+
+
+def readable_bodies() -> list:
+    """The bodies the caller may pick on a list page: its own first, then by id."""
+    from voting.accounts.models import Body
+    from voting.extensions import db
+
+    principal = current_principal()
+    return sorted((db.session.get(Body, i) for i in readable_body_ids(principal)),
+                  key=lambda body: (body.id != principal.body_id, body.id))

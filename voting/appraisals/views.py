@@ -8,9 +8,10 @@ from werkzeug.exceptions import NotFound
 
 from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
-from voting.accounts.permissions import (CAST_VOTE, MANAGE_APPRAISALS, READ_TALLY, SUBMIT_REREPORT,
-                                         current_principal, ensure_readable, ensure_writable, readable_body_ids,
-                                         require)
+from voting.accounts.permissions import (
+    CAST_VOTE, MANAGE_APPRAISALS, READ_TALLY, SUBMIT_REREPORT, current_principal, ensure_readable,
+    ensure_writable, readable_bodies, reading_body, require,
+)
 from voting.accounts.views import add_dashboard_link
 from voting.appraisals import forms, report, services
 from voting.errors import Refusal
@@ -53,19 +54,6 @@ def _flash_error(error: Refusal) -> None:
             flash(str(message), "error")
 
 
-def _body_arg() -> Body:
-    principal = current_principal()
-    raw = request.args.get("body", "")
-    body_id = id_from(raw) if id_from(raw) is not None else principal.body_id
-    ensure_readable(principal, body_id)
-    return db.session.get(Body, body_id)
-
-
-def _readable_bodies() -> list[Body]:
-    ids = readable_body_ids(current_principal())
-    return sorted((db.session.get(Body, i) for i in ids), key=lambda b: (b.level != "city", b.id))
-
-
 # ---------------------------------------------------------------- campaigns
 
 @bp.get("")
@@ -73,8 +61,8 @@ def _readable_bodies() -> list[Body]:
 def campaigns():
     if current_principal().role == "department":
         return redirect(url_for("appraisals.rereports"))
-    body = _body_arg()
-    return render_template("appraisals/campaigns.html", body=body, bodies=_readable_bodies(),
+    body = reading_body()
+    return render_template("appraisals/campaigns.html", body=body, bodies=readable_bodies(),
                            campaigns=services.campaigns_of(body.id), mode_labels=services.MODE_LABELS,
                            writable=current_principal().body_id == body.id
                            and current_principal().role == "secretariat")
@@ -220,7 +208,7 @@ def item(iid):
 @bp.get("/officials")
 @require(*READ)
 def officials():
-    body = _body_arg()
+    body = reading_body()
     return render_template("appraisals/officials.html", body=body, officials=services.officials_of(body.id),
                            problems=[], writable=current_principal().role == "secretariat"
                            and current_principal().body_id == body.id)
@@ -373,7 +361,7 @@ def year_report_current():
 def _report(year: int):
     if not 2000 <= year <= 2100:
         raise NotFound()
-    body = _body_arg()
+    body = reading_body()
     return body, report.year_report(body.id, year, date.today())
 
 
@@ -381,7 +369,7 @@ def _report(year: int):
 @require(*READ)
 def year_report(year):
     body, rows = _report(year)
-    return render_template("appraisals/report.html", body=body, year=year, rows=rows, bodies=_readable_bodies())
+    return render_template("appraisals/report.html", body=body, year=year, rows=rows, bodies=readable_bodies())
 
 
 @bp.get("/report/<int:year>.xlsx")

@@ -2,16 +2,17 @@
 stations, deputy codes, screening, the candidate list and statistics."""
 from datetime import date
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request,
                    send_file, session, url_for)
 from werkzeug.exceptions import NotFound
 
 from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
-from voting.accounts.permissions import (MANAGE_MEETINGS, MANAGE_PROJECTS, MANAGE_STATIONS, READ_PROJECTS, READ_PROPOSALS,
-                                         READ_STATIONS, SCREEN_PROPOSALS, SUBMIT_PROPOSALS, current_principal,
-                                         ensure_readable, ensure_writable, has_permission, readable_body_ids,
-                                         require)
+from voting.accounts.permissions import (
+    MANAGE_MEETINGS, MANAGE_PROJECTS, MANAGE_STATIONS, READ_PROJECTS, READ_PROPOSALS, READ_STATIONS,
+    SCREEN_PROPOSALS, SUBMIT_PROPOSALS, current_principal, ensure_readable, ensure_writable, has_permission,
+    readable_bodies, reading_body, require,
+)
 from voting.accounts.views import add_dashboard_link
 from voting.errors import Refusal, invalid
 from voting.collection import charts, exports, services
@@ -39,21 +40,6 @@ add_dashboard_link({"secretariat", "leader", "admin"}, "collection.stats", "征�
 
 def _actor() -> str:
     return current_principal().username
-
-
-def _reading_body() -> Body:
-    """The body whose records a list page shows: the caller's own, or (for parent
-    bodies' leaders and secretariat) a child chosen with ?body=<id>."""
-    principal = current_principal()
-    raw = request.args.get("body", "")
-    body_id = id_from(raw) if id_from(raw) is not None else principal.body_id
-    ensure_readable(principal, body_id)
-    return db.session.get(Body, body_id)
-
-
-def _readable_bodies() -> list[Body]:
-    ids = readable_body_ids(current_principal())
-    return sorted((db.session.get(Body, i) for i in ids), key=lambda b: (b.id != current_principal().body_id, b.id))
 
 
 def _record(model, record_id: int, write: bool = False):
@@ -228,13 +214,13 @@ def _filters(body_id: int) -> dict:
 @bp.get("/collection/proposals")
 @require(READ_PROPOSALS)
 def proposals():
-    body = _reading_body()
+    body = reading_body()
     filters = _filters(body.id)
     page = max(id_from(request.args.get("page", "1")) or 1, 1)
     query = services.proposal_query(body.id, filters)
     total = db.session.scalar(db.select(db.func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
-    return render_template("collection/proposals.html", body=body, bodies=_readable_bodies(), rows=rows,
+    return render_template("collection/proposals.html", body=body, bodies=readable_bodies(), rows=rows,
                            filters=filters, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
                            stations=services.stations_of(body.id), townships=services.townships_of(body.id),
                            categories=CATEGORIES, statuses=STATUS_LABELS, args=request.args)
@@ -379,14 +365,14 @@ def staff_intake():
 @bp.get("/collection/stations")
 @require(READ_STATIONS)
 def stations():
-    return _stations_page(_reading_body())
+    return _stations_page(reading_body())
 
 
 def _stations_page(body: Body, values=None, errors=None, problems=None, status=200):
     principal = current_principal()
     codes = db.session.execute(db.select(DeputyCode).filter_by(body_id=body.id).order_by(DeputyCode.code)).scalars()
     stations_list = services.stations_of(body.id)
-    return render_template("collection/stations.html", body=body, bodies=_readable_bodies(),
+    return render_template("collection/stations.html", body=body, bodies=readable_bodies(),
                            stations=stations_list, station_options=[(s.id, s.name) for s in stations_list],
                            deputy_codes=list(codes),
                            can_manage=has_permission(principal, MANAGE_STATIONS) and principal.body_id == body.id,
@@ -501,7 +487,7 @@ def _year() -> int:
 @bp.get("/collection/candidates")
 @require(READ_PROJECTS)
 def candidates():
-    return _candidates_page(_reading_body(), _year())
+    return _candidates_page(reading_body(), _year())
 
 
 def _shortlist_query() -> str:
@@ -512,15 +498,14 @@ def _candidates_page(body: Body, year: int, values=None, errors=None, status=200
     principal = current_principal()
     rows = services.candidates_of(body.id, year)
     can_manage = has_permission(principal, MANAGE_PROJECTS) and principal.body_id == body.id
-    return render_template("collection/candidates.html", body=body, bodies=_readable_bodies(), year=year,
+    return render_template("collection/candidates.html", body=body, bodies=readable_bodies(), year=year,
                            years=sorted(set(services.candidate_years(body.id)) | {year}, reverse=True),
                            rows=rows, total=services.total_budget(rows), can_manage=can_manage,
                            shortlisted=services.shortlisted_proposals(body.id, _shortlist_query()) if can_manage else [],
                            shortlisted_total=services.shortlisted_count(body.id) if can_manage else 0,
                            shortlist_query=_shortlist_query(), shortlist_shown=services.SHORTLIST_SHOWN,
                            values=values or {"year": year}, errors=errors or {},
-                           selected={id_from(i) for i in request.form.getlist("proposal_ids") if id_from(i) is not None},
-                           ballot_ready="collection.candidates_ballot" in current_app.view_functions), status
+                           selected={id_from(i) for i in request.form.getlist("proposal_ids") if id_from(i) is not None}), status
 
 
 @bp.post("/collection/candidates")
@@ -583,7 +568,7 @@ def delete_candidate(candidate_id):
 
 
 def _export_rows():
-    body = _reading_body()
+    body = reading_body()
     year = _year()
     return body, year, services.candidates_of(body.id, year)
 
@@ -616,13 +601,13 @@ def export_pdf():
 @bp.get("/collection/stats")
 @require(READ_PROPOSALS)
 def stats():
-    body = _reading_body()
+    body = reading_body()
     data = services.statistics(body.id)
     titles = {"station": "按联络站", "category": "按类别", "township": "按乡镇（街道）", "status": "按办理状态"}
     sections = [{"key": key, "title": titles[key], "rows": rows, "chart": charts.bar_chart(rows, titles[key])}
                 for key, rows in data.items()]
     total = sum(n for _, n in data["status"])
-    return render_template("collection/stats.html", body=body, bodies=_readable_bodies(), sections=sections,
+    return render_template("collection/stats.html", body=body, bodies=readable_bodies(), sections=sections,
                            total=total)
 
 

@@ -26,7 +26,6 @@ from voting.accounts.views import add_dashboard_link
 from voting.ballots import services as ballots
 from voting.database import write_intent
 from voting.extensions import db
-from voting.live import api as _live_api  # noqa: F401  (registers /api/v1/meetings/<mid>/events and /live)
 from voting.live import board, screen
 from voting.live.access import card_session_valid, remember_card
 from voting.meetings import cards, services
@@ -353,8 +352,6 @@ def tablet_service_worker():
 def _comments_url(deputy: Deputy) -> str | None:
     """The anonymous comments page (述职评议意见), when the deputy's meeting holds an
     officials' appraisal whose ballot is in it; otherwise None (no link)."""
-    if "appraisals.comments" not in current_app.view_functions:
-        return None  # the appraisals package is not installed
-    from voting.appraisals.services import comment_targets
+    from voting.appraisals.services import comment_targets  # appraisals build on meetings
 
     return url_for("appraisals.comments") if comment_targets(deputy) else None

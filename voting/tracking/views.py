@@ -8,9 +8,10 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
-from voting.accounts.permissions import (MANAGE_PROJECTS, READ_PROJECTS, UPDATE_OWN_PROJECTS, current_principal,
-                                         ensure_readable, ensure_writable, has_permission, readable_body_ids,
-                                         require)
+from voting.accounts.permissions import (
+    MANAGE_PROJECTS, READ_PROJECTS, UPDATE_OWN_PROJECTS, current_principal, ensure_readable, ensure_writable,
+    has_permission, readable_bodies, readable_body_ids, reading_body, require,
+)
 from voting.accounts.views import add_dashboard_link, add_dashboard_panel
 from voting.errors import Refusal
 from voting.ballots.models import Ballot
@@ -155,19 +156,6 @@ def public_photo(photo_id):
 
 # ---------------------------------------------------------------- staff and department pages
 
-def _reading_body() -> Body:
-    principal = current_principal()
-    raw = request.args.get("body", "")
-    body_id = id_from(raw) if id_from(raw) is not None else principal.body_id
-    ensure_readable(principal, body_id)
-    return db.session.get(Body, body_id)
-
-
-def _readable_bodies() -> list[Body]:
-    principal = current_principal()
-    ids = readable_body_ids(principal)
-    return sorted((db.session.get(Body, i) for i in ids), key=lambda b: (b.id != principal.body_id, b.id))
-
 
 @bp.get("/tracking/")
 @require(READ_PROJECTS, UPDATE_OWN_PROJECTS)
@@ -185,8 +173,8 @@ def projects():
         department = (principal.department or "").strip()
         bodies = [body]
     else:
-        body = _reading_body()
-        bodies = _readable_bodies()
+        body = reading_body()
+        bodies = readable_bodies()
     years = services.project_years(body.id)
     today = _today()
     year = _year_arg(today.year if today.year in years or not years else years[0])
