@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bench.collection import proposal_text
 from tests.collection.conftest import submit
-from voting.collection import search, services, similarity
+from voting.collection import candidates, search, services, similarity
 from voting.collection.models import GramCount, Proposal, ProposalGram
 from voting.extensions import db
 
@@ -73,7 +73,7 @@ def test_common_bigrams_are_read_last_within_the_row_budget(app, station, monkey
 
 
 def test_a_large_shortlist_is_listed_newest_first_with_a_search(app, secretariat_client, station, monkeypatch):
-    monkeypatch.setattr(services, "SHORTLIST_SHOWN", 3)
+    monkeypatch.setattr(candidates, "SHORTLIST_SHOWN", 3)
     made = [services.change_status(submit(station, title=f"城东幼儿园扩建第{n}期"), "shortlisted", "test")
             for n in range(5)]
     page = secretariat_client.get("/collection/candidates").get_data(as_text=True)

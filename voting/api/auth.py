@@ -2,7 +2,7 @@
 from flask import jsonify, request
 
 from voting.accounts import services as accounts
-from voting.api import bp
+from voting.api.blueprint import bp
 from voting.errors import Refusal
 from voting.api.parsing import json_body, string_field
 from voting.extensions import db, limiter

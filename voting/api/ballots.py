@@ -17,7 +17,7 @@ from voting.accounts.permissions import (
     require,
     require_login,
 )
-from voting.api import bp
+from voting.api.blueprint import bp
 from voting.api.meetings import ID, actor_of, iso, load_meeting, path_id
 from voting.api.openapi import PATHS, document
 from voting.api.parsing import json_body

@@ -2,7 +2,7 @@
 from flask import jsonify
 
 from voting.accounts.permissions import READ_STATIONS, current_principal, require
-from voting.api import bp
+from voting.api.blueprint import bp
 from voting.errors import Refusal
 from voting.api.openapi import document
 from voting.api.parsing import json_body

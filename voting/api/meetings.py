@@ -14,7 +14,7 @@ from voting.accounts.permissions import (
     readable_body_ids,
     require,
 )
-from voting.api import bp
+from voting.api.blueprint import bp
 from voting.api.errors import error_response
 from voting.inputlimits import id_from
 from voting.api.openapi import PATHS, document

@@ -5,7 +5,7 @@ checks that every /api/v1 route of the app appears here and nothing else does.
 """
 from flask import jsonify
 
-from voting.api import bp
+from voting.api.blueprint import bp
 
 ERROR_SCHEMA = {
     "type": "object",

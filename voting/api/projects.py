@@ -4,7 +4,7 @@ from datetime import date
 from flask import jsonify, request
 
 from voting.accounts.models import Body
-from voting.api import bp
+from voting.api.blueprint import bp
 from voting.errors import Refusal
 from voting.inputlimits import id_from
 from voting.api.openapi import document

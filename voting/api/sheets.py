@@ -7,7 +7,7 @@ the ballot's own body, while the ballot is open. Nothing here logs a request bod
 from flask import Response, jsonify
 
 from voting.accounts.permissions import CAST_VOTE, ENTER_PAPER, READ_TALLY, current_principal, require
-from voting.api import bp
+from voting.api.blueprint import bp
 from voting.api.ballots import load_ballot
 from voting.api.meetings import ID, actor_of
 from voting.api.openapi import PATHS, document

@@ -15,7 +15,7 @@ from voting.accounts.permissions import (
 )
 from voting.accounts.views import add_dashboard_link
 from voting.errors import Refusal, invalid
-from voting.collection import charts, exports, services
+from voting.collection import candidates as candidate_list, charts, exports, services
 from voting.collection.limits import intake_limit, similar_limit, tracking_limit
 from voting.collection.models import (CATEGORIES, SOURCES, STATUS_LABELS, TRANSITIONS, Candidate, DeputyCode,
                                       LiaisonStation, Proposal, ProposalPhoto)
@@ -503,7 +503,7 @@ def _candidates_page(body: Body, year: int, values=None, errors=None, status=200
                            rows=rows, total=services.total_budget(rows), can_manage=can_manage,
                            shortlisted=services.shortlisted_proposals(body.id, _shortlist_query()) if can_manage else [],
                            shortlisted_total=services.shortlisted_count(body.id) if can_manage else 0,
-                           shortlist_query=_shortlist_query(), shortlist_shown=services.SHORTLIST_SHOWN,
+                           shortlist_query=_shortlist_query(), shortlist_shown=candidate_list.SHORTLIST_SHOWN,
                            values=values or {"year": year}, errors=errors or {},
                            selected={id_from(i) for i in request.form.getlist("proposal_ids") if id_from(i) is not None}), status
 

@@ -15,7 +15,7 @@ import time
 from flask import Response, current_app, jsonify, request
 
 from voting.accounts.permissions import current_principal
-from voting.api import bp
+from voting.api.blueprint import bp
 from voting.errors import Refusal
 from voting.api.openapi import PATHS, document
 from voting.extensions import db

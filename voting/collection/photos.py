@@ -1,0 +1,52 @@
+"""Photos sent with a proposal: checked by content (Pillow), size-limited, stored outside static/."""
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from voting.errors import invalid
+from voting.collection.models import ProposalPhoto
+from voting.collection.texts import DEFAULT_PHOTO_MAX_BYTES, PHOTO_TYPES
+
+
+@dataclass
+class CheckedPhoto:
+    data: bytes
+    content_type: str
+    extension: str
+
+
+def photo_max_bytes() -> int:
+    return int(current_app.config.get("PHOTO_MAX_BYTES") or DEFAULT_PHOTO_MAX_BYTES)
+
+
+def check_photo(data: bytes, name: str = "") -> CheckedPhoto:
+    """Accept JPEG and PNG only, judged by content (magic bytes and Pillow), not by name."""
+    label = f"照片“{name}”" if name else "照片"
+    limit = photo_max_bytes()
+    if not data:
+        raise invalid({"photos": f"{label}是空文件。"}, "invalid_photo")
+    if len(data) > limit:
+        raise invalid({"photos": f"{label}超过 {limit // (1024 * 1024)} MB，请压缩后再上传。"}, "invalid_photo")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        kind = None
+    if kind not in PHOTO_TYPES or not data.startswith(PHOTO_TYPES[kind][2]):
+        raise invalid({"photos": f"{label}不是有效的 JPG 或 PNG 图片。"}, "invalid_photo")
+    content_type, extension, _ = PHOTO_TYPES[kind]
+    return CheckedPhoto(data, content_type, extension)
+
+
+def upload_dir() -> Path:
+    configured = current_app.config.get("UPLOAD_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+
+
+def photo_path(photo: ProposalPhoto) -> Path:
+    return upload_dir() / "proposals" / photo.stored_name
