@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from voting.appraisals.models import AppraisalCampaign, AppraisalItem
 from voting.appraisals.services import (
-    REREPORT, RankRow, display_rate, item_history, result_words, sheet_of,
+    REREPORT, RankRow, item_history, result_words, sheet_of,
 )
 from voting.ballots.models import Ballot
 from voting.extensions import db
