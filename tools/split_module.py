@@ -87,7 +87,9 @@ def main(source: str, plan_path: str) -> None:
         section = section[section.index("\n") + 1:].strip("\n") + "\n"  # drop the marker line
         sections[room] = sections.get(room, "") + ("\n\n" if room in sections else "") + section
     sections[plan["header"]] = constants + "\n\n\n" + sections.get(plan["header"], "")
-    docs = {room: doc for _, room, doc in markers}
+    docs = {}
+    for _, room, doc in markers:
+        docs.setdefault(room, doc) if doc else None
     defined = {room: top_level_names(section) for room, section in sections.items()}
     paths = {room: package / f"{room}.py" for room in sections}
     for room, section in sections.items():

@@ -14,7 +14,7 @@ from voting.accounts.models import utcnow
 from voting.ballots.models import TRANSITIONS, Ballot, BallotState, BallotVoter, TallySheet
 from voting.ballots.counting import count_ballot, integrity_block, sheet_digest
 from voting.ballots.secrecy import hide_insertion_order, scrub_after_close
-from voting.tracking.services import track_published_selection
+from voting.tracking.from_ballots import track_published_selection
 from voting.extensions import db
 from voting.integrity import anchors, audit, keys, sealing
 from voting.integrity.canonical import canonical_json

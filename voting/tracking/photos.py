@@ -1,0 +1,85 @@
+"""Project photos: checked by content (Pillow), size-limited, stored outside static/."""
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+from voting.errors import Refusal, invalid
+from voting.extensions import db
+from voting.tracking.models import LivelihoodProject, ProjectPhoto
+
+
+MAX_PHOTOS = 6
+PHOTO_FOLDER = "projects"
+
+
+@dataclass
+class CheckedPhoto:
+    data: bytes
+    content_type: str
+    extension: str
+
+
+def check_photos(photos: list[tuple[str, bytes]]) -> list[CheckedPhoto]:
+    """JPEG or PNG by content (Pillow), each within the size limit; all or nothing."""
+    from voting.collection.services import check_photo
+
+    photos = [(name, raw) for name, raw in photos if name or raw]
+    if len(photos) > MAX_PHOTOS:
+        raise invalid({"photos": f"一次最多上传 {MAX_PHOTOS} 张照片。"}, "invalid_photo")
+    checked = []
+    for name, raw in photos:
+        try:
+            photo = check_photo(raw, name)
+        except Refusal as refused:
+            message = refused.errors.get("photos") or refused.message
+            raise invalid({"photos": message}, "invalid_photo") from None
+        checked.append(CheckedPhoto(photo.data, photo.content_type, photo.extension))
+    return checked
+
+
+def photo_dir() -> Path:
+    from voting.collection.services import upload_dir
+
+    return upload_dir() / PHOTO_FOLDER
+
+
+def photo_path(photo: ProjectPhoto) -> Path:
+    return photo_dir() / photo.stored_name
+
+
+def _store_photos(checked: list[CheckedPhoto], project: LivelihoodProject, **owner) -> list[Path]:
+    """Write the files and add their rows (the caller commits, or unlinks on failure)."""
+    folder = photo_dir()
+    written: list[Path] = []
+    try:
+        if checked:
+            folder.mkdir(parents=True, exist_ok=True)
+        for photo in checked:
+            name = f"{secrets.token_hex(16)}.{photo.extension}"
+            path = folder / name
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(photo.data)
+            written.append(path)
+            db.session.add(ProjectPhoto(project_id=project.id, body_id=project.body_id, stored_name=name,
+                                        content_type=photo.content_type, size=len(photo.data),
+                                        sha256=hashlib.sha256(photo.data).hexdigest(), **owner))
+        db.session.flush()
+    except Exception:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _commit_or_unlink(written: list[Path]) -> None:
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
