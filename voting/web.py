@@ -51,6 +51,8 @@ def _domain_blueprints():
     """Every domain's blueprint, by name (each package's views.py exposes `bp`)."""
     from voting.appraisals.views import bp as appraisals
     from voting.ballots.views import bp as ballots
+    from voting.collection.intake_pages import bp as collect
+    from voting.collection.station_pages import bp as stations
     from voting.collection.views import bp as collection
     from voting.meetings.views import bp as meetings
     from voting.rollups.views import bp as rollups
@@ -58,7 +60,7 @@ def _domain_blueprints():
     from voting.tracking.views import bp as tracking
     from voting.verification.views import bp as verification
 
-    return [meetings, ballots, collection, tracking, appraisals, rollups, verification, sheets]
+    return [meetings, ballots, collect, collection, stations, tracking, appraisals, rollups, verification, sheets]
 
 
 def _load_principal(identity: str):

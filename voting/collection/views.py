@@ -1,25 +1,26 @@
-"""Collection pages: the public intake and tracking pages, and the staff pages for
-stations, deputy codes, screening, the candidate list and statistics."""
+"""Collection staff pages at /collection: screening, stations and deputy codes, the
+candidate list and statistics. The public intake is voting/collection/intake_pages.py."""
 from datetime import date
 
-from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request,
-                   send_file, session, url_for)
+from flask import (
+    Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for,
+)
 from werkzeug.exceptions import NotFound
 
 from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import (
-    MANAGE_MEETINGS, MANAGE_PROJECTS, MANAGE_STATIONS, READ_PROJECTS, READ_PROPOSALS, READ_STATIONS,
-    SCREEN_PROPOSALS, SUBMIT_PROPOSALS, current_principal, ensure_readable, ensure_writable, has_permission,
-    readable_bodies, reading_body, require,
+    MANAGE_MEETINGS, MANAGE_PROJECTS, READ_PROJECTS, READ_PROPOSALS, SCREEN_PROPOSALS, SUBMIT_PROPOSALS,
+    current_principal, ensure_readable, ensure_writable, has_permission, readable_bodies, reading_body,
+    require,
 )
 from voting.accounts.views import add_dashboard_link
 from voting.errors import Refusal, invalid
 from voting.collection import candidates as candidate_list, charts, exports, services
-from voting.collection.limits import intake_limit, similar_limit, tracking_limit
-from voting.collection.models import (CATEGORIES, SOURCES, STATUS_LABELS, TRANSITIONS, Candidate, DeputyCode,
-                                      LiaisonStation, Proposal, ProposalPhoto)
-from voting.collection.qr import absolute_url, qr_png
+from voting.collection.models import (
+    CATEGORIES, SOURCES, STATUS_LABELS, TRANSITIONS, Candidate, Proposal, ProposalPhoto,
+)
+from voting.collection.intake_pages import _submit_from_form
 from voting.extensions import db
 
 bp = Blueprint("collection", __name__)
@@ -30,7 +31,7 @@ add_dashboard_link({"secretariat", "leader", "admin"}, "collection.proposals", "
                    "群众、代表、联络站提交的民生实事建议：筛选、合并、答复")
 add_dashboard_link({"secretariat", "station"}, "collection.staff_intake", "录入建议",
                    "代为录入代表、联络站或部门提出的建议")
-add_dashboard_link({"secretariat", "leader", "admin", "teller", "station", "department"}, "collection.stations",
+add_dashboard_link({"secretariat", "leader", "admin", "teller", "station", "department"}, "stations.stations",
                    "联络站与二维码", "代表联络站、挂牌亮码、可打印的二维码海报")
 add_dashboard_link({"secretariat", "leader", "admin"}, "collection.candidates", "候选项目清单",
                    "年度候选项目：预算、责任单位、导出，并生成票决表决")
@@ -48,146 +49,6 @@ def _record(model, record_id: int, write: bool = False):
         raise NotFound()
     (ensure_writable if write else ensure_readable)(current_principal(), record.body_id)
     return record
-
-
-# ---------------------------------------------------------------- public intake
-
-def _intake_target(code: str, personal: bool):
-    """(station, deputy_code) of an intake URL; 404 for an unknown code."""
-    if personal:
-        deputy_code = services.deputy_code_by_code(code)
-        if deputy_code is None:
-            abort(404)
-        return deputy_code.station, deputy_code
-    station = services.station_by_code(code)
-    if station is None:
-        abort(404)
-    return station, None
-
-
-def _intake_urls(code: str, personal: bool) -> dict:
-    prefix = "collection.deputy_" if personal else "collection."
-    return {"submit": url_for(prefix + "intake_submit", code=code),
-            "similar": url_for(prefix + "similar", code=code)}
-
-
-def _render_intake(station, deputy_code, code: str, personal: bool, values=None, errors=None, status=200):
-    body_id = deputy_code.body_id if deputy_code else station.body_id
-    values = values or {"township": station.township if station else ""}
-    return render_template("collection/intake.html", station=station, deputy_code=deputy_code,
-                           body=db.session.get(Body, body_id), categories=CATEGORIES, values=values,
-                           errors=errors or {}, urls=_intake_urls(code, personal),
-                           max_photos=services.MAX_PHOTOS), status
-
-
-def _submit_from_form(station, deputy_code, *, source: str, actor: str, body_id: int, proposer_allowed=False):
-    form = request.form
-    data = {name: form.get(name, "") for name in ("title", "description", "category", "township", "location",
-                                                  "contact")}
-    if proposer_allowed:
-        data["proposer"] = form.get("proposer", "")
-    photos = [(f.filename or "", f.read()) for f in request.files.getlist("photos") if f and (f.filename or "")]
-    proposal = services.submit_proposal(data, body_id=body_id, station=station, deputy_code=deputy_code,
-                                        source=source, photos=photos, honeypot=form.get("website", ""),
-                                        actor=actor)
-    return data, proposal
-
-
-def _public_submit(code: str, personal: bool):
-    station, deputy_code = _intake_target(code, personal)
-    body_id = deputy_code.body_id if deputy_code else station.body_id
-    try:
-        _, proposal = _submit_from_form(station, deputy_code, source="deputy" if personal else "public",
-                                        actor="public", body_id=body_id)
-    except Refusal as error:
-        return _render_intake(station, deputy_code, code, personal, values=dict(request.form),
-                              errors=error.field_messages(), status=error.status)
-    session["collection_done"] = proposal.tracking_code
-    return redirect(url_for("collection.done"))
-
-
-@bp.get("/collect/<code>")
-def intake(code):
-    station, deputy_code = _intake_target(code, False)
-    return _render_intake(station, deputy_code, station.code, False)[0]
-
-
-@bp.post("/collect/<code>")
-@intake_limit
-def intake_submit(code):
-    return _public_submit(code, False)
-
-
-@bp.get("/collect/d/<code>")
-def deputy_intake(code):
-    station, deputy_code = _intake_target(code, True)
-    return _render_intake(station, deputy_code, deputy_code.code, True)[0]
-
-
-@bp.post("/collect/d/<code>")
-@intake_limit
-def deputy_intake_submit(code):
-    return _public_submit(code, True)
-
-
-def _qr_response(url: str, name: str) -> Response:
-    response = Response(qr_png(url), mimetype="image/png")
-    response.headers["Content-Disposition"] = f'inline; filename="{name}.png"'
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
-
-
-@bp.get("/collect/<code>/qr.png")
-def qr(code):
-    station, _ = _intake_target(code, False)
-    return _qr_response(absolute_url("collection.intake", code=station.code), f"station-{station.code}")
-
-
-@bp.get("/collect/d/<code>/qr.png")
-def deputy_qr(code):
-    _, deputy_code = _intake_target(code, True)
-    return _qr_response(absolute_url("collection.deputy_intake", code=deputy_code.code), f"deputy-{deputy_code.code}")
-
-
-def _similar(code: str, personal: bool):
-    station, deputy_code = _intake_target(code, personal)
-    body_id = deputy_code.body_id if deputy_code else station.body_id
-    query = request.args.get("q", "")[:200]
-    return jsonify({"similar": [{"title": t} for t in services.similar_titles(body_id, query)]})
-
-
-@bp.get("/collect/<code>/similar")
-@similar_limit
-def similar(code):
-    return _similar(code, False)
-
-
-@bp.get("/collect/d/<code>/similar")
-@similar_limit
-def deputy_similar(code):
-    return _similar(code, True)
-
-
-@bp.get("/collect/done")
-def done():
-    code = session.get("collection_done")
-    if not code:
-        return redirect(url_for("collection.query"))
-    return render_template("collection/done.html", tracking_code=code)
-
-
-@bp.get("/collect/query")
-@tracking_limit
-def query():
-    raw = request.args.get("code", "").strip()
-    result, error = None, None
-    if raw:
-        proposal = services.find_by_tracking_code(raw)
-        if proposal is None:
-            error = "没有找到这个查询码，请核对后重新输入（查询码形如 MS-ABCD-2345）。"
-        else:
-            result = services.public_status(proposal)
-    return render_template("collection/query.html", code=raw, result=result, error=error), (404 if error else 200)
 
 
 # ---------------------------------------------------------------- staff: proposals
@@ -358,121 +219,6 @@ def staff_intake():
                            category_options=[(c, c) for c in CATEGORIES],
                            sources=[(k, v) for k, v in SOURCES.items() if k != "public"], values=values,
                            errors=errors, max_photos=services.MAX_PHOTOS), status
-
-
-# ---------------------------------------------------------------- staff: stations and codes
-
-@bp.get("/collection/stations")
-@require(READ_STATIONS)
-def stations():
-    return _stations_page(reading_body())
-
-
-def _stations_page(body: Body, values=None, errors=None, problems=None, status=200):
-    principal = current_principal()
-    codes = db.session.execute(db.select(DeputyCode).filter_by(body_id=body.id).order_by(DeputyCode.code)).scalars()
-    stations_list = services.stations_of(body.id)
-    return render_template("collection/stations.html", body=body, bodies=readable_bodies(),
-                           stations=stations_list, station_options=[(s.id, s.name) for s in stations_list],
-                           deputy_codes=list(codes),
-                           can_manage=has_permission(principal, MANAGE_STATIONS) and principal.body_id == body.id,
-                           values=values or {}, errors=errors or {}, problems=problems or []), status
-
-
-def _stations_refused(error: Refusal, values: dict):
-    db.session.rollback()
-    body = db.session.get(Body, current_principal().body_id)
-    problems = getattr(error, "problems", [])
-    return _stations_page(body, values, {} if problems else error.field_messages(), problems, error.status)
-
-
-@bp.post("/collection/stations")
-@require(MANAGE_STATIONS)
-def create_station():
-    principal = current_principal()
-    try:
-        station = services.create_station(principal.body_id, dict(request.form), _actor())
-    except Refusal as error:
-        return _stations_refused(error, dict(request.form))
-    flash(f"已添加联络站 {station.name}（{station.code}）。", "success")
-    return redirect(url_for("collection.stations"))
-
-
-@bp.route("/collection/stations/<int:station_id>/edit", methods=["GET", "POST"])
-@require(MANAGE_STATIONS)
-def edit_station(station_id):
-    station = _record(LiaisonStation, station_id, write=True)
-    values = {"code": station.code, "name": station.name, "township": station.township, "address": station.address}
-    errors, status = {}, 200
-    if request.method == "POST":
-        values = dict(request.form)
-        try:
-            services.update_station(station, values, _actor())
-        except Refusal as error:
-            db.session.rollback()
-            errors, status = error.field_messages(), error.status
-        else:
-            flash("联络站信息已保存。", "success")
-            return redirect(url_for("collection.stations"))
-    return render_template("collection/station_form.html", station=station, values=values, errors=errors), status
-
-
-@bp.post("/collection/stations/import")
-@require(MANAGE_STATIONS)
-def import_stations():
-    principal = current_principal()
-    upload = request.files.get("file")
-    try:
-        if upload is None or not upload.filename:
-            raise services.ImportRejected(["请选择要导入的 CSV 文件。"])
-        text = services.decode_upload(upload.read())
-        created = services.import_stations(principal.body_id, text, _actor())
-    except services.ImportRejected as rejected:
-        return _stations_refused(rejected, {})
-    flash(f"已导入 {len(created)} 个联络站。", "success")
-    return redirect(url_for("collection.stations"))
-
-
-@bp.get("/collection/stations/template.csv")
-@require(READ_STATIONS)
-def station_template():
-    text = "code,name,township,address\nDH-01,东湖镇代表联络站,东湖镇,东湖镇人民路1号\n"
-    return Response("\ufeff" + text, mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="stations-template.csv"'})
-
-
-@bp.get("/collection/stations/<int:station_id>/poster")
-@require(READ_STATIONS)
-def station_poster(station_id):
-    station = _record(LiaisonStation, station_id)
-    return render_template("collection/poster.html", heading=station.name, subheading=station.address,
-                           qr_src=url_for("collection.qr", code=station.code),
-                           url=absolute_url("collection.intake", code=station.code), code=station.code)
-
-
-@bp.post("/collection/deputy-codes")
-@require(MANAGE_STATIONS)
-def create_deputy_code():
-    principal = current_principal()
-    values = dict(request.form)
-    try:
-        entry = services.create_deputy_code(principal.body_id, {**values, "code": values.get("deputy_code", "")},
-                                            _actor())
-    except Refusal as error:
-        errors = {("deputy_code" if k == "code" else k): v for k, v in error.field_messages().items()}
-        return _stations_refused(invalid(errors, error.code), values)
-    flash(f"已为 {entry.deputy_name} 代表生成个人码 {entry.code}。", "success")
-    return redirect(url_for("collection.stations"))
-
-
-@bp.get("/collection/deputy-codes/<int:code_id>/poster")
-@require(READ_STATIONS)
-def deputy_poster(code_id):
-    entry = _record(DeputyCode, code_id)
-    return render_template("collection/poster.html", heading=f"{entry.deputy_name}代表",
-                           subheading=entry.station.name if entry.station else "",
-                           qr_src=url_for("collection.deputy_qr", code=entry.code),
-                           url=absolute_url("collection.deputy_intake", code=entry.code), code=entry.code)
 
 
 # ---------------------------------------------------------------- staff: candidates
