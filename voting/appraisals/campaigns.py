@@ -10,11 +10,11 @@ from voting.extensions import db
 from voting.integrity import audit
 from voting.integrity.canonical import canonical_json
 from voting.appraisals.models import AppraisalCampaign, AppraisalItem, Official
-from voting.rules import APPRAISAL, OPTION_NAMES, RuleError, rule_from_json, rule_text
+from voting.rules import APPRAISAL, DEFAULT_APPRAISAL_OPTIONS, OPTION_NAMES, RuleError, rule_from_json, rule_text
 from voting.tracking.models import LivelihoodProject
 
 
-BASE_OPTIONS = ["satisfied", "basically_satisfied", "unsatisfied"]
+BASE_OPTIONS = list(DEFAULT_APPRAISAL_OPTIONS)
 EXTRA_OPTIONS = ("unknown", "abstain")
 MODE_LABELS = {"rate": "满意率", "graded": "等次评定（常委会）", "weighted": "加权评分（述职评议）"}
 VERDICT_NAMES = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}

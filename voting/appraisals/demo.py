@@ -8,7 +8,7 @@ from sqlalchemy import select
 from voting.appraisals.models import AppraisalCampaign, AppraisalItem, Official
 from voting.extensions import db
 from voting.integrity.canonical import canonical_json
-from voting.rules import APPRAISAL, rule_from_json
+from voting.rules import APPRAISAL, DEFAULT_APPRAISAL_OPTIONS, rule_from_json
 from voting.tracking.models import LivelihoodProject
 
 OFFICIALS = [("周振华", "局长", "青山县教育局", date(2023, 2, 20)), ("吴丽华", "局长", "青山县住房和城乡建设局", date(2022, 9, 1)),
@@ -41,7 +41,7 @@ def seed(context) -> list[str]:
     if projects:
         year = projects[0].year
         campaign = AppraisalCampaign(body_id=body.id, year=year, title=f"{year}年民生实事项目实施情况满意度测评",
-                                     options_json=json.dumps(["satisfied", "basically_satisfied", "unsatisfied", "unknown"]),
+                                     options_json=json.dumps(DEFAULT_APPRAISAL_OPTIONS + ["unknown"]),
                                      rule_json=_rule({}), created_by="seed-demo")
         db.session.add(campaign)
         db.session.flush()
@@ -51,7 +51,7 @@ def seed(context) -> list[str]:
         out.append(f"测评: {campaign.title}（草稿，可生成表决）")
     year = projects[0].year if projects else date.today().year
     review = AppraisalCampaign(body_id=body.id, year=year, title=f"{year}年常委会任命人员述职评议",
-                               options_json=json.dumps(["satisfied", "basically_satisfied", "unsatisfied", "unknown"]),
+                               options_json=json.dumps(DEFAULT_APPRAISAL_OPTIONS + ["unknown"]),
                                rule_json=_rule({"mode": "weighted"}), created_by="seed-demo")
     db.session.add(review)
     db.session.flush()

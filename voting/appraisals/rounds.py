@@ -1,6 +1,5 @@
 """A campaign's ballots: round 1 in a meeting, and the re-appraisal of what was sent back."""
 from dataclasses import dataclass
-from fractions import Fraction
 
 from sqlalchemy import select
 
@@ -12,7 +11,7 @@ from voting.integrity import audit
 from voting.meetings.models import Meeting
 from voting.appraisals.models import AppraisalCampaign, AppraisalItem, Rereport
 from voting.rules import APPRAISAL, OUTCOME_NAMES
-from voting.rules.exact import percent_text, rounded_half_up
+from voting.rules.exact import percent_text, rounded_half_up, stored_fraction
 from voting.appraisals.campaigns import REREPORT, VERDICT_NAMES, _date, conflict
 
 
@@ -67,13 +66,13 @@ def _entries_by_reference(ballot: Ballot, sheet: dict | None) -> dict:
 def display_rate(entry: dict | None) -> str:
     if not entry or entry.get("rate") is None:
         return "—"
-    return percent_text(Fraction(entry["rate"]))
+    return percent_text(stored_fraction(entry["rate"]))
 
 
 def display_score(value) -> str:
     if value is None:
         return "—"
-    return rounded_half_up(Fraction(value), 2)
+    return rounded_half_up(stored_fraction(value), 2)
 
 
 def result_words(entry: dict | None) -> str:

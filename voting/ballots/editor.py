@@ -7,10 +7,10 @@ import re
 
 from voting.inputlimits import small_int
 from voting.errors import Refusal
-from voting.rules import APPRAISAL, KINDS, OPTION_NAMES, SELECTION, RuleError, rule_from_json, rule_text
+from voting.rules import APPRAISAL, DEFAULT_APPRAISAL_OPTIONS, DEFAULT_OPTIONS, KINDS, OPTION_NAMES, SELECTION, RuleError, rule_from_json, rule_text
 
-APPRAISAL_OPTIONS = ["satisfied", "basically_satisfied", "unsatisfied", "abstain", "unknown"]
-DEFAULT_APPRAISAL_CHOICE = ["satisfied", "basically_satisfied", "unsatisfied"]
+APPRAISAL_OPTIONS = list(DEFAULT_OPTIONS[APPRAISAL])
+DEFAULT_APPRAISAL_CHOICE = list(DEFAULT_APPRAISAL_OPTIONS)
 KIND_CHOICES = [("selection", "项目票决（差额，有应选数）"), ("motion", "表决（逐项通过或不通过）"),
                 ("appraisal", "满意度测评 / 述职评议")]
 MODE_CHOICES = [("rate", "满意率（默认 80%）"), ("graded", "满意 / 基本满意 / 不满意等次"),

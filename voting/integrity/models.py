@@ -1,5 +1,4 @@
 """The append-only audit log (审计日志)."""
-from voting.accounts.models import utcnow
 from voting.extensions import db
 
 

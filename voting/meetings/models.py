@@ -1,5 +1,4 @@
 """Meetings (会议), their deputies (代表) and attendance (签到)."""
-from fractions import Fraction
 
 from flask_login import UserMixin
 
@@ -28,10 +27,6 @@ class Meeting(db.Model):
     @property
     def quorum(self) -> dict:
         return {"fraction": self.quorum_fraction, "inclusive": bool(self.quorum_inclusive)}
-
-    @property
-    def quorum_as_fraction(self) -> Fraction:
-        return Fraction(self.quorum_fraction)
 
 
 class Deputy(UserMixin, db.Model):

@@ -72,6 +72,16 @@ def rounded_half_up(value: Fraction, places: int = 2) -> str:
     return f"{integer_part}.{fraction_part:0{places}d}"
 
 
+def ratio(part: int, whole: int) -> Fraction:
+    """part / whole exactly (whole > 0): a share to draw or to print as a percentage."""
+    return Fraction(part, whole)
+
+
+def stored_fraction(text) -> Fraction:
+    """A fraction as a signed sheet or a row stores it ("3/5", "0.8", 2): read back exactly."""
+    return Fraction(text)
+
+
 def percent_text(value: Fraction) -> str:
     """A rate as a percentage with two decimals, half-up: 159/200 → "79.50%"."""
     return rounded_half_up(Fraction(value) * 100, 2) + "%"

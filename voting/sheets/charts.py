@@ -7,12 +7,12 @@
 
 Both take a `SheetView` (voting.sheets.render), i.e. the stored sheet's figures.
 """
-from fractions import Fraction
 from html import escape
 
 from markupsafe import Markup
 
 from voting.rules import percent_text
+from voting.rules.exact import ratio
 
 ROW = 44
 LABEL_WIDTH = 270
@@ -95,10 +95,10 @@ def satisfaction_chart(view) -> Markup:
         for position, ((choice, label), count) in enumerate(zip(view.columns, row.counts)):
             if not total or not count:
                 continue
-            start = round(BAR_WIDTH * Fraction(left, total))
-            end = round(BAR_WIDTH * Fraction(left + count, total))
+            start = round(BAR_WIDTH * ratio(left, total))
+            end = round(BAR_WIDTH * ratio(left + count, total))
             left += count
-            share = percent_text(Fraction(count, total))
+            share = percent_text(ratio(count, total))
             parts.append(f'<rect x="{LABEL_WIDTH + start}" y="{y + 6}" width="{end - start}" height="{ROW - 14}" '
                          f'fill="{option_colour(choice, position)}"><title>{escape(label)} {count}（{share}）</title></rect>')
         if not total:

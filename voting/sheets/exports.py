@@ -7,8 +7,8 @@ so Chinese shows on a machine with nothing but requirements.txt installed.
 """
 import csv
 import io
-from fractions import Fraction
 
+from voting.rules.exact import stored_fraction
 from voting.sheets.render import EMPTY, SIGNATORIES, SheetView, header_lines, table_header, table_rows
 from voting.textcells import append_row, csv_text
 
@@ -110,9 +110,9 @@ def sheet_xlsx(view: SheetView, verify_url: str) -> bytes:
     for item, values in zip(view.items, table_rows(view)):
         exact = item.score if view.show_score else item.rate
         if view.show_score:
-            values[measure_column - 1] = float(Fraction(item.score)) if item.score else EMPTY
+            values[measure_column - 1] = float(stored_fraction(item.score)) if item.score else EMPTY
         else:
-            values[measure_column - 1] = float(Fraction(item.rate)) if item.rate else EMPTY
+            values[measure_column - 1] = float(stored_fraction(item.rate)) if item.rate else EMPTY
         append_row(sheet, values + [exact or EMPTY])
         row = sheet.max_row
         for column in count_columns:

@@ -8,11 +8,10 @@ only: two decimals, half-up (`voting.rules.percent_text`).
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from fractions import Fraction
 
 from voting.integrity import keys
 from voting.rules import OPTION_NAMES, percent_text
-from voting.rules.exact import rounded_half_up
+from voting.rules.exact import rounded_half_up, stored_fraction
 
 KIND_LABELS = {"selection": "项目票决", "motion": "表决", "appraisal": "满意度测评"}
 RATE_LABELS = {"selection": "得票率", "motion": "得票率", "appraisal": "满意率"}
@@ -108,11 +107,11 @@ def local_time(iso: str | None, with_time: bool = True) -> str:
 
 
 def rate_percent(rate: str | None) -> str:
-    return percent_text(Fraction(rate)) if rate else EMPTY
+    return percent_text(stored_fraction(rate)) if rate else EMPTY
 
 
 def score_text(score: str | None) -> str:
-    return rounded_half_up(Fraction(score), 2) if score else EMPTY
+    return rounded_half_up(stored_fraction(score), 2) if score else EMPTY
 
 
 def _columns(sheet: dict) -> list[tuple[str, str]]:
