@@ -143,12 +143,22 @@ def new_ballot(meeting: Meeting, *, kind: str, title: str, items: list, seats=No
 def create_ballot(meeting: Meeting, *, kind: str, title: str, items: list, seats: int | None = None,
                   secret: bool = True, rule: dict | None = None, options: list | None = None,
                   actor: str = "") -> Ballot:
-    """A new draft ballot. `items`: [{"title", "description"?, "reference"?}]."""
+    """A new draft ballot, committed. `items`: [{"title", "description"?, "reference"?}]."""
+    ballot = draft_ballot(meeting, kind=kind, title=title, items=items, seats=seats, secret=secret, rule=rule,
+                          options=options, actor=actor)
+    db.session.commit()
+    return ballot
+
+
+def draft_ballot(meeting: Meeting, *, kind: str, title: str, items: list, seats: int | None = None,
+                 secret: bool = True, rule: dict | None = None, options: list | None = None,
+                 actor: str = "") -> Ballot:
+    """`create_ballot` inside the caller's transaction (the caller commits once, with
+    its own changes: the candidate list put to a ballot, say)."""
     if meeting.closed_at is not None:
         raise invalid_transition("会议已经结束，不能再新建表决。")
     ballot = new_ballot(meeting, kind=kind, title=title, items=items, seats=seats, secret=secret,
-                         rule=rule, options=options)
+                        rule=rule, options=options)
     audit.record("ballot_created", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
                  details={"kind": kind, "title": ballot.title, "items": len(items), "seats": ballot.seats})
-    db.session.commit()
     return ballot

@@ -5,15 +5,15 @@ from sqlalchemy import select
 from voting.inputlimits import id_from
 from voting.errors import Refusal, invalid
 from voting.collection.models import Candidate
+from voting.ballots.services import draft_ballot
 from voting.extensions import db
+from voting.meetings.models import Meeting
 from voting.integrity import audit
 from voting.collection.candidates import candidates_of
 from voting.collection.texts import clean_text
 
 
 def open_meetings(body_id: int) -> list:
-    from voting.meetings.models import Meeting
-
     return list(db.session.execute(
         select(Meeting).filter_by(body_id=body_id).where(Meeting.closed_at.is_(None))
         .order_by(Meeting.id.desc())).scalars())
@@ -47,11 +47,8 @@ def candidates_to_ballot(body_id: int, year: int, *, meeting_id, title, seats, s
                          confirm_no_margin: bool = False, actor: str):
     """Turn the draft candidates of `year` into a draft selection ballot of the meeting.
 
-    The ballot, its items, the candidates' new state and the audit entry are committed
-    together by `create_ballot`; the candidates' `ballot_id` follows right after (the
-    items' references already tie each item to its candidate)."""
-    from voting.ballots.services import create_ballot
-    from voting.meetings.models import Meeting
+    The ballot, its items, the candidates' new state, their `ballot_id` and the audit
+    entries are one commit: a refusal anywhere leaves nothing."""
 
     candidates = [c for c in candidates_of(body_id, year) if c.state == "draft"]
     if not candidates:
@@ -75,8 +72,8 @@ def candidates_to_ballot(body_id: int, year: int, *, meeting_id, title, seats, s
     audit.record("candidates_balloted", actor=actor, subject=f"meeting:{meeting.id}", body_id=body_id,
                  details={"year": year, "candidates": [c.id for c in candidates], "seats": seats,
                           "no_margin_confirmed": len(candidates) <= seats})
-    ballot = create_ballot(meeting, kind="selection", title=title, items=ballot_items(candidates), seats=seats,
-                           secret=bool(secret), actor=actor)
+    ballot = draft_ballot(meeting, kind="selection", title=title, items=ballot_items(candidates), seats=seats,
+                          secret=bool(secret), actor=actor)
     for candidate in candidates:
         candidate.ballot_id = ballot.id
     db.session.commit()
