@@ -39,6 +39,7 @@ def test_candidates_become_a_selection_ballot(app, body, secretariat_client, mee
     items = db.session.query(BallotItem).filter_by(ballot_id=ballot.id).order_by(BallotItem.position).all()
     assert [i.title for i in items] == [c.title for c in candidates]
     assert [i.reference for i in items] == [f"candidate:{c.id}" for c in candidates]
+    assert [i.candidate_id for i in items] == [c.id for c in candidates]  # the foreign key (#16)
     assert "预算 101.00 万元" in items[0].description and "县教育局" in items[0].description
     db.session.expire_all()
     assert {(c.state, c.ballot_id) for c in db.session.query(Candidate)} == {("balloted", ballot.id)}
@@ -86,3 +87,15 @@ def test_only_the_secretariat_makes_ballots(app, body, leader_client, meeting):
     make_candidates(body, 3)
     assert leader_client.post("/collection/candidates/ballot", data=form(meeting, 2)).status_code == 403
     assert db.session.query(Ballot).count() == 0
+
+
+def test_supervision_follows_the_foreign_key_not_the_reference_text(app, body, secretariat_client, meeting):
+    """The item's candidate is found by candidate_id, whatever its reference or title says."""
+    from voting.tracking.from_ballots import candidate_for_item
+
+    candidates = make_candidates(body, 3)
+    assert secretariat_client.post("/collection/candidates/ballot", data=form(meeting, 2)).status_code == 302
+    item = db.session.query(BallotItem).filter_by(position=2).one()
+    item.reference, item.title = "candidate:999999", "改过的名称"
+    db.session.commit()
+    assert candidate_for_item(item).id == candidates[1].id

@@ -67,3 +67,35 @@ def test_the_similarity_index_is_filled_for_proposals_stored_before_it(base_conf
         db.session.remove()
         downgrade(directory=directory, revision="base")
         db.engine.dispose()
+
+
+def test_item_references_become_candidate_foreign_keys(base_config, tmp_path):
+    """Revision f3c9a1d2e4b6 fills ballot_item.candidate_id from "candidate:<id>" of the same body only."""
+    app = create_app({**base_config, "SQLALCHEMY_DATABASE_URI": _fresh_url(base_config, tmp_path)})
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="e2b8c4d61a07")
+        now = "CURRENT_TIMESTAMP"
+        with db.engine.begin() as conn:
+            for body_id in (1, 2):
+                conn.execute(sa.text(f"INSERT INTO body (id, name, level, created_at) VALUES ({body_id}, "
+                                     f"'县{body_id}', 'county', {now})"))
+            for cid, body_id in ((7, 1), (8, 2)):
+                conn.execute(sa.text(
+                    "INSERT INTO candidate (id, body_id, year, title, description, budget, department, state, "
+                    f"created_at) VALUES ({cid}, {body_id}, 2026, '项目{cid}', '', 1, '县教育局', 'balloted', {now})"))
+            conn.execute(sa.text(f"INSERT INTO meeting (id, body_id, name, year, quorum_fraction, quorum_inclusive, "
+                                 f"live_counts, created_at) VALUES (1, 1, '会议', 2026, '2/3', true, false, {now})"))
+            conn.execute(sa.text(
+                "INSERT INTO ballot (id, meeting_id, body_id, kind, title, seats, secret, options_json, rule_json, "
+                f"state, round, created_at) VALUES (1, 1, 1, 'selection', '票决', 1, true, '[]', '{{}}', 'draft', 1, "
+                f"{now})"))
+            for iid, ref in ((1, "candidate:7"), (2, "candidate:8"), (3, "candidate:x"), (4, None)):
+                conn.execute(sa.text("INSERT INTO ballot_item (id, ballot_id, position, title, description, "
+                                     "reference) VALUES (:id, 1, :id, '项目', '', :ref)"), {"id": iid, "ref": ref})
+        upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            linked = dict(conn.execute(sa.text("SELECT id, candidate_id FROM ballot_item ORDER BY id")).all())
+        assert linked == {1: 7, 2: None, 3: None, 4: None}  # candidate 8 belongs to another body
+        downgrade(directory=directory, revision="base")
+        db.engine.dispose()

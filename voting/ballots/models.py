@@ -114,8 +114,11 @@ class BallotItem(db.Model):
     description = db.Column(db.Text, nullable=False, default="")
     # The item of the parent ballot this one continues (runoff, re-appraisal).
     source_item_id = db.Column(db.Integer, db.ForeignKey("ballot_item.id"), nullable=True)
-    # What the item stands for elsewhere, e.g. "project:12" or "official:3".
+    # What the item stands for elsewhere, e.g. "project:12" or "official:3" (API.md's free text).
     reference = db.Column(db.String(64), nullable=True)
+    # The candidate (collection) a selection item was made from: a foreign key, set when the
+    # candidate list is put to a ballot (migration f3c9a1d2e4b6 filled it from "candidate:<id>").
+    candidate_id = db.Column(db.Integer, db.ForeignKey("candidate.id"), nullable=True, index=True)
 
     ballot = db.relationship("Ballot", back_populates="items")
 

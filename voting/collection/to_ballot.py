@@ -74,7 +74,8 @@ def candidates_to_ballot(body_id: int, year: int, *, meeting_id, title, seats, s
                           "no_margin_confirmed": len(candidates) <= seats})
     ballot = draft_ballot(meeting, kind="selection", title=title, items=ballot_items(candidates), seats=seats,
                           secret=bool(secret), actor=actor)
-    for candidate in candidates:
+    for item, candidate in zip(sorted(ballot.items, key=lambda item: item.position), candidates):
         candidate.ballot_id = ballot.id
+        item.candidate_id = candidate.id  # the link supervision follows (a foreign key, not the reference text)
     db.session.commit()
     return ballot

@@ -45,12 +45,14 @@ def _root_item(item: BallotItem, session: Session) -> BallotItem:
 
 
 def candidate_for_item(item: BallotItem, session: Session | None = None) -> Candidate | None:
-    """The candidate (collection) a ballot item stands for: by its reference
-    "candidate:<id>", else the one candidate of the list that became this ballot
-    with the same title."""
+    """The candidate (collection) a ballot item stands for: its round-1 item's
+    `candidate_id`; for items written before that column, the reference "candidate:<id>",
+    else the one candidate of the list that became this ballot with the same title."""
     session = session or db.session
     root = _root_item(item, session)
     body_id = item.ballot.body_id
+    if root.candidate_id is not None:
+        return session.get(Candidate, root.candidate_id)
     reference = root.reference or ""
     if reference.startswith("candidate:") and id_from(reference[len("candidate:"):]) is not None:
         candidate = session.get(Candidate, int(reference[len("candidate:"):]))
