@@ -54,6 +54,10 @@ def test_rereport_cycle_from_79_5_to_exactly_80(app, body, staff, secretariat, d
     # Re-appraisal before the department re-reported is refused with the reason.
     secretariat.post(f"/appraisals/{campaign.id}/reappraisal")
     assert db.session.scalar(select(Ballot).where(Ballot.parent_id == round1.id)) is None
+    # The ballot page decides the same way (appraisals.reappraise): refused, nothing made.
+    refused = secretariat.post(f"/ballots/{round1.id}/reappraisal", follow_redirects=True)
+    assert "再报告" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Ballot).where(Ballot.parent_id == round1.id)) is None
 
     assert secretariat.post(f"/appraisals/{campaign.id}/rereports", data={"due_date": "2026-12-20"}).status_code == 302
     [rereport] = db.session.scalars(select(Rereport)).all()

@@ -156,12 +156,7 @@ def start_reappraisal(bid):
     ballot = load_ballot(bid, write=True)
     data = json_body() if request.get_data() else {}
     meeting = load_meeting(str(data["meeting_id"]), write=True) if data.get("meeting_id") is not None else None
-    actor = actor_of(current_principal())
-    campaign = appraisals.campaign_of_ballot(ballot)
-    if campaign is not None:
-        child = appraisals.start_reappraisal(campaign, actor, meeting=meeting)
-    else:
-        child = services.start_reappraisal(ballot, actor=actor, meeting=meeting)
+    child = appraisals.reappraise(ballot, actor_of(current_principal()), meeting=meeting)
     return jsonify(ballot_json(child)), 201
 
 

@@ -218,3 +218,14 @@ def campaign_of_ballot(ballot: Ballot) -> AppraisalCampaign | None:
         seen.add(root.id)
         root = db.session.get(Ballot, root.parent_id)
     return db.session.scalar(select(AppraisalCampaign).where(AppraisalCampaign.ballot_id == root.id))
+
+
+def reappraise(ballot: Ballot, actor: str, meeting: Meeting | None = None) -> Ballot:
+    """The next round of a closed appraisal ballot, decided one way for the API and the
+    pages: a campaign's ballot goes through its re-report cycle (`start_reappraisal`,
+    409 reappraisal_not_ready until every department has re-reported); any other
+    appraisal ballot gets the core's re-appraisal round at once."""
+    campaign = campaign_of_ballot(ballot)
+    if campaign is not None:
+        return start_reappraisal(campaign, actor, meeting=meeting)
+    return ballots.start_reappraisal(ballot, actor=actor, meeting=meeting)

@@ -152,17 +152,13 @@ def act(bid, action):
 @require(MANAGE_MEETINGS)
 def next_round(bid, action):
     ballot = _ballot(bid, write=True)
-    campaign = None
-    if action == "reappraisal":
-        from voting.appraisals import services as appraisals
-
-        campaign = appraisals.campaign_of_ballot(ballot)
-    if campaign is not None:
-        # A campaign's round goes through its re-report cycle: the campaign page holds it.
-        return redirect(url_for("appraisals.campaign", cid=campaign.id))
-    start = services.start_runoff if action == "runoff" else services.start_reappraisal
     try:
-        child = start(ballot, actor=_actor())
+        if action == "runoff":
+            child = services.start_runoff(ballot, actor=_actor())
+        else:
+            from voting.appraisals.services import reappraise  # appraisals build on ballots
+
+            child = reappraise(ballot, _actor())
     except Refusal as error:
         db.session.rollback()
         flash(error.message, "error")
