@@ -6,6 +6,7 @@ from sqlalchemy import select
 from voting.errors import Refusal, invalid
 from voting.ballots import services as ballots
 from voting.ballots.models import Ballot, BallotState
+from voting.ballots.reading import first_round_ballot
 from voting.extensions import db
 from voting.integrity import audit
 from voting.meetings.models import Meeting
@@ -213,10 +214,7 @@ def start_reappraisal(campaign: AppraisalCampaign, actor: str, meeting: Meeting 
 
 def campaign_of_ballot(ballot: Ballot) -> AppraisalCampaign | None:
     """The campaign whose round 1 is this ballot or one of its ancestors, if any."""
-    root, seen = ballot, set()
-    while root.parent_id is not None and root.parent_id not in seen:
-        seen.add(root.id)
-        root = db.session.get(Ballot, root.parent_id)
+    root = first_round_ballot(ballot)
     return db.session.scalar(select(AppraisalCampaign).where(AppraisalCampaign.ballot_id == root.id))
 
 

@@ -3,7 +3,9 @@ import json
 
 from sqlalchemy import exists, func, select
 
-from voting.ballots.models import Ballot, BallotState, BallotVoter, CastBallot, NamedVote, Participation, TallySheet
+from voting.ballots.models import (
+    Ballot, BallotItem, BallotState, BallotVoter, CastBallot, NamedVote, Participation, TallySheet,
+)
 from voting.extensions import db
 from voting.errors import Refusal
 from voting.meetings.models import Deputy, Meeting
@@ -81,3 +83,28 @@ def named_votes(ballot: Ballot) -> list[tuple[Deputy, dict]]:
     rows = db.session.execute(select(Deputy, NamedVote.choices).join(NamedVote, NamedVote.deputy_id == Deputy.id)
                               .where(NamedVote.ballot_id == ballot.id).order_by(Deputy.number))
     return [(deputy, json.loads(choices)) for deputy, choices in rows]
+
+
+def first_round_item(item: BallotItem) -> BallotItem:
+    """The round-1 item a runoff or re-appraisal item continues (source_item_id, followed
+    back; the item itself in round 1). The one walk of the chain of rounds."""
+    seen = {item.id}
+    while item.source_item_id is not None and item.source_item_id not in seen:
+        parent = db.session.get(BallotItem, item.source_item_id)
+        if parent is None:
+            break
+        seen.add(parent.id)
+        item = parent
+    return item
+
+
+def first_round_ballot(ballot: Ballot) -> Ballot:
+    """The round-1 ballot of a chain of rounds (parent_id followed back)."""
+    seen = {ballot.id}
+    while ballot.parent_id is not None and ballot.parent_id not in seen:
+        parent = db.session.get(Ballot, ballot.parent_id)
+        if parent is None:
+            break
+        seen.add(parent.id)
+        ballot = parent
+    return ballot

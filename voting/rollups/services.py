@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from voting.accounts.models import Body
 from voting.ballots.models import Ballot, TallySheet
+from voting.ballots.reading import first_round_item
 from voting.extensions import db
 from voting.meetings.models import Meeting
 from voting.rules import below_the_line
@@ -122,7 +123,7 @@ def _appraisal_outcomes(body_id: int, year: int) -> AppraisalOutcomes:
         rate_mode = ballot.rule.get("mode", "rate") == "rate"
         entries = {entry["id"]: entry for entry in sheet_row.sheet.get("items", [])}
         for item in ballot.items:
-            root = _root_item(item)
+            root = first_round_item(item)
             entry = entries.get(str(item.id)) or {}
             outcome = entry.get("outcome")
             report = (root.reference or "").startswith("project:")
@@ -132,19 +133,6 @@ def _appraisal_outcomes(body_id: int, year: int) -> AppraisalOutcomes:
     return AppraisalOutcomes(appraised=len(latest),
                              satisfactory=sum(1 for o, _ in latest.values() if o == "satisfactory"),
                              rereport=len(sent_back), below_bar=sum(1 for _, b in latest.values() if b))
-
-
-def _root_item(item):
-    """The round-1 item a re-appraisal item continues (the item itself in round 1)."""
-    from voting.ballots.models import BallotItem
-
-    seen = item
-    while seen.source_item_id is not None:
-        parent = db.session.get(BallotItem, seen.source_item_id)
-        if parent is None:
-            break
-        seen = parent
-    return seen
 
 
 def _ballot_year(ballot: Ballot) -> int:

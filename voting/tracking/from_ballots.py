@@ -10,6 +10,7 @@ from voting.accounts.models import utcnow
 from voting.errors import Refusal
 from voting.ballots.models import Ballot, BallotItem, TallySheet
 from voting.collection.models import Candidate
+from voting.ballots.reading import first_round_item
 from voting.extensions import db
 from voting.integrity import audit
 from voting.tracking.models import LivelihoodProject
@@ -32,24 +33,12 @@ def selected_item_ids(ballot: Ballot, session: Session | None = None) -> list[in
             if entry.get("outcome") == SELECTED and str(entry.get("id")) in known]
 
 
-def _root_item(item: BallotItem, session: Session) -> BallotItem:
-    """The round-1 item a runoff item continues."""
-    seen = {item.id}
-    while item.source_item_id is not None and item.source_item_id not in seen:
-        parent = session.get(BallotItem, item.source_item_id)
-        if parent is None:
-            break
-        seen.add(parent.id)
-        item = parent
-    return item
-
-
 def candidate_for_item(item: BallotItem, session: Session | None = None) -> Candidate | None:
     """The candidate (collection) a ballot item stands for: its round-1 item's
     `candidate_id`; for items written before that column, the reference "candidate:<id>",
     else the one candidate of the list that became this ballot with the same title."""
     session = session or db.session
-    root = _root_item(item, session)
+    root = first_round_item(item)
     body_id = item.ballot.body_id
     if root.candidate_id is not None:
         return session.get(Candidate, root.candidate_id)
