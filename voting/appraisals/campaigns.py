@@ -11,6 +11,7 @@ from voting.integrity import audit
 from voting.integrity.canonical import canonical_json
 from voting.appraisals.models import AppraisalCampaign, AppraisalItem, Official
 from voting.rules import APPRAISAL, DEFAULT_APPRAISAL_OPTIONS, OPTION_NAMES, RuleError, rule_from_json, rule_text
+from voting.rules.forms import appraisal_rule, graded_threshold, threshold_fields, weighted_rule
 from voting.tracking.models import LivelihoodProject
 
 
@@ -68,39 +69,20 @@ def rule_from_form(data: dict) -> dict:
     (weighted: "满意 100" lines are not needed: one field per option, and bands as
     "90 优秀" lines); below label. Raises Refusal on anything rule_from_json refuses."""
     mode = (data.get("mode") or "rate").strip()
-    rule: dict = {"mode": mode}
     if mode == "graded":
-        # A standing committee's verdict is against its whole membership; only the share varies.
-        fraction = (data.get("graded_fraction") or "").strip()
-        if fraction:
-            rule["threshold"] = {"fraction": fraction, "inclusive": False, "base": "all"}
-    elif mode == "rate":
+        return appraisal_rule(mode, graded_threshold(data.get("graded_fraction")))
+    if mode == "rate":
         fraction = (data.get("fraction") or "").strip()
-        if fraction:
-            threshold = {"fraction": fraction, "inclusive": data.get("inclusive") in ("1", "on", "true", True)}
-            base = (data.get("base") or "").strip()
-            if base:
-                threshold["base"] = base
-            rule["threshold"] = threshold
-    elif mode == "weighted":
-        weights = {}
-        for option in BASE_OPTIONS + ["abstain"]:
-            raw = (data.get(f"weight_{option}") or "").strip()
-            if raw:
-                weights[option] = small_int(raw, 18) if small_int(raw, 18) is not None else raw
-        if weights:
-            rule["weights"] = weights
+        # a rate line typed without its box ticked is exclusive (> share), as the form says
+        threshold = threshold_fields(fraction, data.get("inclusive") or "0", data.get("base")) if fraction else None
+        return appraisal_rule(mode, threshold)
+    if mode == "weighted":
+        weights = {option: data.get(f"weight_{option}") for option in BASE_OPTIONS + ["abstain"]
+                   if (data.get(f"weight_{option}") or "").strip()}
         bands_text = data.get("bands")
-        if bands_text is not None:
-            bands = []
-            for line in _lines(bands_text):
-                minimum, _, label = line.partition(" ")
-                bands.append([small_int(minimum, 18) if small_int(minimum, 18) is not None else minimum, label.strip()])
-            rule["bands"] = bands
-        below = (data.get("below") or "").strip()
-        if below:
-            rule["below"] = below
-    return rule
+        bands = None if bands_text is None else [line.partition(" ")[::2] for line in _lines(bands_text)]
+        return weighted_rule(weights, bands, data.get("below"))
+    return {"mode": mode}
 
 
 def checked_rule(rule: dict, options: list[str]) -> dict:

@@ -8,6 +8,7 @@ import re
 from voting.inputlimits import small_int
 from voting.errors import Refusal
 from voting.rules import APPRAISAL, DEFAULT_APPRAISAL_OPTIONS, DEFAULT_OPTIONS, KINDS, OPTION_NAMES, SELECTION, RuleError, rule_from_json, rule_text
+from voting.rules.forms import appraisal_rule, threshold_fields, weighted_rule
 
 APPRAISAL_OPTIONS = list(DEFAULT_OPTIONS[APPRAISAL])
 DEFAULT_APPRAISAL_CHOICE = list(DEFAULT_APPRAISAL_OPTIONS)
@@ -47,17 +48,9 @@ def _seats(raw: str, kind: str):
 
 
 def _threshold(form) -> dict | None:
-    threshold = {}
-    fraction = (form.get("threshold_fraction") or "").strip().replace("／", "/")
-    if fraction:
-        threshold["fraction"] = fraction
     inclusive = form.get("threshold_inclusive", "")
-    if inclusive in ("1", "0"):
-        threshold["inclusive"] = inclusive == "1"
-    base = form.get("threshold_base", "")
-    if base:
-        threshold["base"] = base
-    return threshold or None
+    return threshold_fields(form.get("threshold_fraction"), inclusive if inclusive in ("1", "0") else None,
+                            form.get("threshold_base", ""))
 
 
 def _pairs(text: str, what: str) -> list[tuple[str, str]]:
@@ -73,17 +66,8 @@ def _pairs(text: str, what: str) -> list[tuple[str, str]]:
 
 
 def _weighted_rule(form) -> dict:
-    rule = {"mode": "weighted"}
-    weights = _pairs(form.get("weights", ""), "权重")
-    if weights:
-        rule["weights"] = {OPTION_BY_LABEL.get(name, name): value for name, value in weights}
-    bands = _pairs(form.get("bands", ""), "等次")
-    if bands:
-        rule["bands"] = [[minimum, label] for minimum, label in bands]
-    below = (form.get("below") or "").strip()
-    if below:
-        rule["below"] = below
-    return rule
+    weights = {OPTION_BY_LABEL.get(name, name): value for name, value in _pairs(form.get("weights", ""), "权重")}
+    return weighted_rule(weights, _pairs(form.get("bands", ""), "等次") or None, form.get("below"))
 
 
 def rule_from_form(form, kind: str) -> dict | None:
@@ -91,8 +75,7 @@ def rule_from_form(form, kind: str) -> dict | None:
         mode = form.get("mode") or "rate"
         if mode == "weighted":
             return _weighted_rule(form)
-        threshold = _threshold(form)
-        return {"mode": mode, **({"threshold": threshold} if threshold else {})}
+        return appraisal_rule(mode, _threshold(form))
     threshold = _threshold(form)
     return {"threshold": threshold} if threshold else None
 
