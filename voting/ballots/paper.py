@@ -33,7 +33,7 @@ from voting.integrity import audit, sealing
 from voting.integrity.canonical import canonical_json
 from voting.errors import Refusal
 from voting.meetings.models import Deputy
-from voting.rules import ABSTAIN, SELECTION, ChoiceError, check_choices
+from voting.rules import ABSTAIN, ChoiceError, check_choices, most_yes_in_totals
 
 PAPER = "paper"
 MAX_COUNT = 100_000
@@ -207,11 +207,11 @@ def checked_totals(ballot: Ballot, ballots, invalid, counts) -> dict:
             raise _bad(f"项目“{title}”各选择票数之和 {marked + numbers[ABSTAIN]} 与有效票 {valid} 不符。")
         numbers[ABSTAIN] = valid - marked
         completed[key] = numbers
-    if ballot.kind == SELECTION:
-        yes = sum(numbers.get("yes", 0) for numbers in completed.values())
-        if yes > (ballot.seats or 0) * valid:
-            raise _bad(f"赞成票合计 {yes} 超过有效票 {valid} 张最多能投的 {(ballot.seats or 0) * valid} 票"
-                       f"（每张最多 {ballot.seats} 项）。多投的选票应计为无效票。", "too_many_yes", 422)
+    most = most_yes_in_totals(ballot.kind, ballot.seats, valid)
+    yes = sum(numbers.get("yes", 0) for numbers in completed.values())
+    if most is not None and yes > most:
+        raise _bad(f"赞成票合计 {yes} 超过有效票 {valid} 张最多能投的 {most} 票"
+                   f"（每张最多 {ballot.seats} 项）。多投的选票应计为无效票。", "too_many_yes", 422)
     return {"ballots": ballots, "invalid": invalid, "counts": completed}
 
 

@@ -4,8 +4,10 @@ Every page, export and check counts through `tally` under a rule read with
 `rule_from_json`, so there is one rule in one place and no floating point anywhere.
 """
 from voting.rules.appraisal import below_the_line
-from voting.rules.choices import (ABSTAIN, DEFAULT_APPRAISAL_OPTIONS, DEFAULT_OPTIONS, YES_NO_OPTIONS, check_choices,
-                                  is_invalid_paper)
+from voting.rules.choices import (
+    ABSTAIN, DEFAULT_APPRAISAL_OPTIONS, DEFAULT_OPTIONS, YES_NO_OPTIONS, check_choices, is_invalid_paper,
+    most_yes_in_totals,
+)
 from voting.rules.errors import ChoiceError, RuleError
 from voting.rules.exact import fraction_text, percent_text
 from voting.rules.model import (
@@ -31,6 +33,7 @@ from voting.rules.thresholds import BASES, Threshold
 from voting.rules.wording import OPTION_NAMES, OUTCOME_NAMES
 
 __all__ = [
+    "most_yes_in_totals",
     "ABSTAIN",
     "DEFAULT_APPRAISAL_OPTIONS",
     "YES_NO_OPTIONS",

@@ -70,3 +70,11 @@ def require_seats(seats) -> int:
     if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
         raise RuleError(f"项目票决必须设定应选项目数（正整数），收到的是 {seats!r}")
     return seats
+
+
+def most_yes_in_totals(kind: str, seats: int | None, valid: int) -> int | None:
+    """The most yes marks `valid` paper ballots can hold when counted as totals: on a
+    selection ballot each valid ballot marks at most `seats` items (one with more is
+    invalid, 作废); other kinds have no such cap (None)."""
+    require_kind(kind)
+    return (seats or 0) * valid if kind == SELECTION else None
