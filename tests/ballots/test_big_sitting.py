@@ -1,7 +1,6 @@
 """A 200-deputy sitting through the API alone: import, 150 check in, a 12-candidate /
 10-seat selection ballot, 150 deputies voting concurrently, close, an independently
 computed result, publish, and every deputy finding its receipt."""
-import time
 import uuid
 
 import pytest
@@ -52,7 +51,6 @@ def expected_result(plans):
 
 @pytest.mark.slow
 def test_two_hundred_deputy_sitting(app, api, staff):
-    started = time.monotonic()
     secretariat = api.token(staff["secretariat"].username)
     meeting = api.post("/api/v1/meetings", secretariat, json={"name": "二百人代表大会"}).get_json()
     mid = meeting["id"]
@@ -116,4 +114,3 @@ def test_two_hundred_deputy_sitting(app, api, staff):
         assert receipts[index] in listed
     assert listed == sorted(receipts.values())
     assert api.get(f"/api/v1/ballots/{bid}/tally", tokens[0]).get_json() == sheet
-    assert time.monotonic() - started < 60

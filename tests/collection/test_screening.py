@@ -95,15 +95,17 @@ def test_merge_keeps_every_original_and_its_proposer(app, client, secretariat_cl
     assert db.session.query(AuditEntry).filter_by(action="proposal_merged").count() == 2
 
 
-@pytest.mark.parametrize("target_of", ["self", "unknown", "declined"])
-def test_bad_merges_are_refused(app, secretariat_client, station, target_of):
+@pytest.mark.parametrize("target_of, status, message", [("self", 409, "不能把建议合并到它自己"),
+                                                       ("unknown", 400, "请填写要合并到的建议编号"),
+                                                       ("declined", 409, "不能作为合并目标")])
+def test_bad_merges_are_refused(app, secretariat_client, station, target_of, status, message):
     proposal = submit(station)
     other = submit(station, title="另一条建议标题")
     if target_of == "declined":
         services.decline(other, "理由充分", "test")
     target = {"self": str(proposal.id), "unknown": "99999", "declined": str(other.id)}[target_of]
     response = secretariat_client.post(f"/collection/proposals/{proposal.id}/merge", data={"target": target})
-    assert response.status_code in (400, 409)
+    assert response.status_code == status and message in response.get_data(as_text=True)
     assert fresh(proposal.id).status == "pending" and fresh(proposal.id).merged_into_id is None
 
 
