@@ -53,3 +53,11 @@ class ApiClient:
 
 
 __all__ = ["PASSWORD", "STAFF_ROLES", "gen_body", "gen_user", "ApiClient"]
+
+
+def login(client, user):
+    """Sign `user` (an account or its username) in with the login form; the client."""
+    username = user if isinstance(user, str) else user.username
+    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client

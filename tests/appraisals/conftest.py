@@ -5,7 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from tests.factories import PASSWORD, gen_user
+from tests.factories import gen_user, login
 from voting.ballots import services as ballots
 from voting.ballots.models import Ballot
 from voting.extensions import db
@@ -14,12 +14,6 @@ from voting.meetings.models import Deputy
 from voting.tracking.models import LivelihoodProject
 
 YEAR = 2026
-
-
-def login(client, user):
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
 
 
 def make_project(body, title="城区老旧小区改造", department="县住建局", year=YEAR):

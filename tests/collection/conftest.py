@@ -5,7 +5,7 @@ import os
 import pytest
 from flask import g
 
-from tests.factories import PASSWORD, gen_body, gen_user
+from tests.factories import gen_body, gen_user, login
 from voting.collection import services
 from voting.collection.models import Proposal, ProposalPhoto
 from voting.extensions import db
@@ -37,12 +37,6 @@ def fresh_g_per_request(app):
 def station(app, body):
     return services.create_station(body.id, {"code": "DH-01", "name": "东湖镇代表联络站", "township": "东湖镇",
                                              "address": "东湖镇人民路1号"}, actor="test")
-
-
-def login(client, user):
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
 
 
 @pytest.fixture

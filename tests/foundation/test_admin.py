@@ -1,19 +1,15 @@
 """An admin creates bodies below its own and their first staff accounts."""
 from sqlalchemy import select
 
-from tests.factories import PASSWORD, gen_body, gen_user
+from tests.factories import gen_body, gen_user, login
 from voting.accounts.models import Body, User
 from voting.extensions import db
-
-
-def _login(client, user):
-    assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
 
 
 def test_admin_creates_body_and_first_account(client, app):
     city = gen_body("测试市人大常委会", level="city")
     admin = gen_user("admin", city)
-    _login(client, admin)
+    login(client, admin)
     response = client.post("/admin/bodies", data={"name": "测试新县人大常委会", "level": "county", "parent_id": city.id})
     assert response.status_code == 302
     county = db.session.execute(select(Body).filter_by(name="测试新县人大常委会")).scalar_one()
@@ -28,7 +24,7 @@ def test_admin_creates_body_and_first_account(client, app):
 def test_bad_input_is_refused_and_nothing_stored(client, app):
     city = gen_body("测试市人大常委会2", level="city")
     admin = gen_user("admin", city)
-    _login(client, admin)
+    login(client, admin)
     before = db.session.query(Body).count(), db.session.query(User).count()
     assert client.post("/admin/bodies", data={"name": "", "level": "county", "parent_id": city.id}).status_code == 400
     assert client.post("/admin/bodies", data={"name": city.name, "level": "county", "parent_id": city.id}).status_code == 400
@@ -50,7 +46,7 @@ def test_admin_cannot_reach_outside_its_subtree(client, app):
     city = gen_body("测试市人大常委会3", level="city")
     elsewhere = gen_body("别处市人大常委会", level="city")
     admin = gen_user("admin", city)
-    _login(client, admin)
+    login(client, admin)
     response = client.post("/admin/users", data={"username": "intruder", "role": "secretariat",
                                                  "body_id": elsewhere.id, "password": "long-enough-pw"})
     assert response.status_code == 400
@@ -61,6 +57,6 @@ def test_other_roles_cannot_administer(client, app):
     body = gen_body()
     for role in ("secretariat", "leader", "teller"):
         client.post("/logout")
-        _login(client, gen_user(role, body))
+        login(client, gen_user(role, body))
         assert client.get("/admin/bodies").status_code == 403
         assert client.get("/admin/users").status_code == 403

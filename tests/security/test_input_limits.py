@@ -6,17 +6,12 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import login
 from tests.ballots.sitting import Sitting
 from voting.extensions import db
 from voting.meetings.models import Meeting
 
 NESTED = "[" * 100000 + "]" * 100000
-
-
-def _login(client, username):
-    from tests.factories import PASSWORD
-
-    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
 
 
 def _error(response, status=400, code="bad_request") -> str:
@@ -86,13 +81,13 @@ def test_nan_is_not_a_number_here(client, api, staff):
                                   "/api/v1/meetings/99999999999999999999/live",
                                   "/meetings/2147483648", "/api/v1/ballots/3000000000"])
 def test_ids_beyond_what_the_database_holds_are_not_found(client, api, staff, path):
-    _login(client, staff["secretariat"].username)
+    login(client, staff["secretariat"].username)
     response = client.get(path, headers={"Accept": "application/json"} if path.startswith("/api/") else {})
     assert response.status_code == 404
 
 
 def test_the_report_of_a_named_year(client, staff):
-    _login(client, staff["secretariat"].username)
+    login(client, staff["secretariat"].username)
     response = client.get("/appraisals/report?year=2025&x=1")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/appraisals/report/2025?x=1")
@@ -145,7 +140,7 @@ def test_odd_numbers_in_queries_and_paths_are_never_a_500(client, staff, value):
     """str.isdigit() is true for "²", which int() refuses, and PostgreSQL refuses an
     INTEGER id above 2**31 - 1: every number a user can type goes through
     voting.inputlimits (id_from, small_int)."""
-    _login(client, staff["secretariat"].username)
+    login(client, staff["secretariat"].username)
     for page in PAGES:
         url = page.format(value)
         response = client.get(url, headers={"Accept": "application/json"} if url.startswith("/api/") else {})

@@ -4,7 +4,7 @@ from fractions import Fraction
 from html import unescape
 
 from tests.ballots.sitting import Sitting
-from tests.factories import PASSWORD
+from tests.factories import login  # noqa: F401  (the tests of this folder import it from here)
 
 
 class MixedSitting(Sitting):
@@ -59,12 +59,6 @@ def closed_ballot(api, staff, kind: str, votes: list[dict], size: int = 6, prese
         assert response.status_code == 201, response.get_json()
     s.act(bid, "close")
     return s, bid, ids
-
-
-def login(client, user):
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
 
 
 def percent(rate: str | None) -> str:

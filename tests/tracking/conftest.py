@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.factories import PASSWORD, gen_body, gen_user
+from tests.factories import gen_body, gen_user, login
 from voting.ballots.models import Ballot, BallotItem, TallySheet
 from voting.extensions import db
 from voting.meetings.models import Meeting
@@ -68,12 +68,6 @@ def add_milestone(project, title: str, due: date, done: date | None = None) -> M
     db.session.add(milestone)
     db.session.commit()
     return milestone
-
-
-def login(client, user):
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return client
 
 
 @pytest.fixture
