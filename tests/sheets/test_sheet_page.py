@@ -5,10 +5,11 @@ import re
 
 import pytest
 import zxingcpp
-from PIL import Image, ImageDraw
+from PIL import Image
 from pypdf import PdfReader
 
 from tests.factories import gen_body, gen_user
+from tests.screens.helpers import decode_svg_qr as decode_card_svg
 from tests.sheets.mixed import MixedSitting, closed_ballot, closed_selection, login
 from voting.integrity import keys
 
@@ -28,17 +29,10 @@ def decode_png(png: bytes) -> str:
 
 
 def decode_svg_qr(html: str) -> str:
-    """Draw the inline SVG QR code's module squares (qrcode's SvgPathImage) and decode it."""
-    svg = re.search(r'<svg class="qr"[^>]*viewBox="0 0 ([\d.]+) ([\d.]+)"[^>]*>(.*?)</svg>', html, re.S)
+    """The page's inline QR code (voting.qr.qr_svg, the same as the login cards'), decoded."""
+    svg = re.search(r'<svg[^>]*class="qr".*?</svg>', html, re.S)
     assert svg, "no inline QR code"
-    size, scale = float(svg.group(1)), 12
-    image = Image.new("L", (int(size * scale) + 1, int(size * scale) + 1), 255)
-    draw = ImageDraw.Draw(image)
-    for x, y, x2, y2, _ in re.findall(r"M([\d.]+),([\d.]+)H([\d.]+)V([\d.]+)H([\d.]+)z", svg.group(3)):
-        draw.rectangle([float(x) * scale, float(y) * scale, float(x2) * scale - 1, float(y2) * scale - 1], fill=0)
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return decode_png(out.getvalue())
+    return decode_card_svg(svg.group(0))
 
 
 def test_staff_of_the_body_read_the_sheet_page(app, staff, closed):

@@ -19,7 +19,7 @@ from voting.ballots import editor, services
 from voting.ballots.models import KIND_LABELS, Ballot
 from voting.extensions import db
 from voting.live import board
-from voting.meetings.cards import qr_svg
+from voting.qr import qr_svg
 from voting.errors import Refusal
 from voting.meetings.models import Meeting
 from voting.rules import OPTION_NAMES

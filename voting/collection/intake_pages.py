@@ -7,7 +7,7 @@ from voting.accounts.models import Body
 from voting.collection import services
 from voting.collection.limits import intake_limit, similar_limit, tracking_limit
 from voting.collection.models import CATEGORIES
-from voting.collection.qr import absolute_url, qr_png
+from voting.qr import absolute_url, qr_png
 from voting.errors import Refusal
 from voting.extensions import db
 

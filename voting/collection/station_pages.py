@@ -12,7 +12,7 @@ from voting.accounts.permissions import (
 from voting.errors import Refusal, invalid
 from voting.collection import services
 from voting.collection.models import DeputyCode, LiaisonStation
-from voting.collection.qr import absolute_url
+from voting.qr import absolute_url
 from voting.extensions import db
 
 bp = Blueprint("stations", __name__)

@@ -1,14 +1,11 @@
 """Printing QR login cards: (re)issuing a batch of cards in one transaction, the
 one-tap URL each card encodes, and the QR code as inline SVG for the print page."""
 from datetime import datetime
-from html import escape
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
 from sqlalchemy import select, update
 
 from voting.accounts.models import ApiToken, utcnow
-from voting.collection.qr import absolute_url
+from voting.qr import absolute_url, qr_svg
 from voting.extensions import db
 from voting.integrity import audit
 from voting.errors import Refusal
@@ -22,30 +19,6 @@ def card_url(secret: str) -> str:
     """The absolute one-tap login URL: PUBLIC_BASE_URL (the hall LAN address) when set,
     else the host the console is using."""
     return absolute_url("meetings.card_login", secret=secret)
-
-
-def qr_svg(data: str, label: str = "二维码") -> str:
-    """A QR code as a small inline <svg> that scales to its box: one path, each run of
-    dark modules in a row one rectangle (a few KB, so hundreds of cards print fast)."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2)
-    code.add_data(data)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    size = len(matrix)
-    runs = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < size:
-            if row[x]:
-                start = x
-                while x < size and row[x]:
-                    x += 1
-                runs.append(f"M{start} {y}h{x - start}v1H{start}z")
-            else:
-                x += 1
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" class="qr" role="img" '
-            f'aria-label="{escape(label)}" shape-rendering="crispEdges"><rect width="{size}" height="{size}" '
-            f'fill="#fff"/><path fill="#000" d="{"".join(runs)}"/></svg>')
 
 
 def reissue_cards(meeting: Meeting, deputy_ids: list[int] | None = None, *, actor: str = "",

@@ -29,6 +29,7 @@ from voting.extensions import db
 from voting.live import board, screen
 from voting.live.access import card_session_valid, remember_card
 from voting.meetings import cards, services
+from voting.qr import qr_svg
 from voting.errors import RosterError, Refusal
 from voting.meetings.models import Deputy, Meeting
 from voting.meetings.roster_files import parse_roster_upload
@@ -242,7 +243,7 @@ def screen_token(mid):
     except Refusal as error:
         return _failed(error, url_for("meetings.detail", mid=mid))
     url = cards.absolute_url("meetings.hall_screen", mid=meeting.id, token=token)
-    return render_template("meetings/screen_token.html", meeting=meeting, url=url, qr=cards.qr_svg(url, "大屏地址"))
+    return render_template("meetings/screen_token.html", meeting=meeting, url=url, qr=qr_svg(url, "大屏地址"))
 
 
 @bp.post("/meetings/<int:mid>/screen/revoke")

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from voting.integrity import keys
+from voting.ballots.models import KIND_LABELS
 from voting.rules import OPTION_NAMES, percent_text
 from voting.rules.exact import rounded_half_up, stored_fraction
 
-KIND_LABELS = {"selection": "项目票决", "motion": "表决", "appraisal": "满意度测评"}
 RATE_LABELS = {"selection": "得票率", "motion": "得票率", "appraisal": "满意率"}
 # China keeps one time zone; sheets are read in the hall, so print Beijing time.
 BEIJING = timezone(timedelta(hours=8), "北京时间")

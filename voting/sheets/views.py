@@ -21,6 +21,7 @@ from voting.extensions import db, limiter
 from voting.errors import Refusal
 from voting.meetings.models import Deputy, Meeting
 from voting.rules import OPTION_NAMES
+from voting.qr import qr_svg
 from voting.sheets import charts, qr
 from voting.sheets.services import readable_view, signature_holds
 
@@ -54,7 +55,7 @@ def sheet(bid):
     stored, view = readable_view(ballot, current_principal())
     url = qr.verify_url(ballot.id)
     return render_template("sheets/sheet.html", ballot=ballot, view=view, chart=charts.sheet_chart(view),
-                           qr=qr.qr_svg(url), verify_url=url, signed=signature_holds(stored))
+                           qr=qr_svg(url, "核验二维码"), verify_url=url, signed=signature_holds(stored))
 
 
 # --- paper ballots ---------------------------------------------------------------------
