@@ -1,7 +1,4 @@
 """Reports sent back (再办理、再报告): marking them, departments' re-reports and attachments."""
-import hashlib
-import os
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +7,8 @@ from sqlalchemy import select
 
 from voting.accounts.models import utcnow
 from voting.errors import Refusal, invalid
+from voting import uploads
+from voting.uploads import upload_dir
 from voting.extensions import db
 from voting.integrity import audit
 from voting.appraisals.models import AppraisalItem, Rereport, RereportAttachment
@@ -70,8 +69,6 @@ def check_attachment(name: str, data: bytes) -> CheckedFile:
 
 
 def attachment_dir() -> Path:
-    from voting.collection.services import upload_dir
-
     return upload_dir() / ATTACHMENT_FOLDER
 
 
@@ -106,22 +103,15 @@ def submit_rereport(rereport: Rereport, principal, text, files: list[tuple[str, 
         raise invalid(errors, "invalid_rereport")
     now = now or utcnow()
     rereport.text, rereport.submitted_by, rereport.submitted_at = body, principal.username, now
-    folder = attachment_dir()
     written: list[Path] = []
     try:
-        if checked:
-            folder.mkdir(parents=True, exist_ok=True)
         for file in checked:
-            stored = f"{secrets.token_hex(16)}.{file.extension}"
-            path = folder / stored
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(file.data)
+            stored, path = uploads.write_new_file(attachment_dir(), file.extension, file.data)
             written.append(path)
             db.session.add(RereportAttachment(rereport_id=rereport.id, body_id=rereport.body_id,
                                               original_name=(file.name or f"附件.{file.extension}")[:200],
                                               stored_name=stored, content_type=file.content_type,
-                                              size=len(file.data), sha256=hashlib.sha256(file.data).hexdigest()))
+                                              **uploads.facts(file.data)))
         audit.record("rereport_submitted", actor=principal.username, subject=f"rereport:{rereport.id}",
                      body_id=rereport.body_id, details={"item": rereport.item_id, "attachments": len(checked)})
         db.session.commit()

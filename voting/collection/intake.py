@@ -1,7 +1,5 @@
 """Proposals coming in (public, deputies, stations), their tracking codes and the
 similar-proposal hints (from the index of voting/collection/search.py)."""
-import hashlib
-import os
 import re
 import secrets
 from pathlib import Path
@@ -13,9 +11,11 @@ from voting.collection import search, similarity
 from voting.collection.models import (
     SOURCES, STATUS_LABELS, DeputyCode, LiaisonStation, Proposal, ProposalPhoto,
 )
+from voting import uploads
 from voting.extensions import db
 from voting.integrity import audit
-from voting.collection.photos import CheckedPhoto, check_photo, upload_dir
+from voting.collection.photos import CheckedPhoto, check_photo
+from voting.uploads import upload_dir
 from voting.collection.screening import _event
 from voting.collection.texts import MAX_PHOTOS, TRACKING_ALPHABET, TRACKING_PREFIX, validate_proposal
 
@@ -106,21 +106,13 @@ def submit_proposal(data: dict, *, body_id: int, station: LiaisonStation | None 
 
 
 def _store_photos(proposal: Proposal, checked: list[CheckedPhoto]) -> list[Path]:
-    folder = upload_dir() / "proposals"
     written: list[Path] = []
     try:
-        if checked:
-            folder.mkdir(parents=True, exist_ok=True)
         for photo in checked:
-            name = f"{secrets.token_hex(16)}.{photo.extension}"
-            path = folder / name
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(photo.data)
+            name, path = uploads.write_new_file(upload_dir() / "proposals", photo.extension, photo.data)
             written.append(path)
             db.session.add(ProposalPhoto(proposal_id=proposal.id, body_id=proposal.body_id, stored_name=name,
-                                         content_type=photo.content_type, size=len(photo.data),
-                                         sha256=hashlib.sha256(photo.data).hexdigest()))
+                                         content_type=photo.content_type, **uploads.facts(photo.data)))
         db.session.flush()
     except Exception:
         for path in written:

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import current_app
 
 from voting.errors import invalid
+from voting.uploads import upload_dir
 from voting.collection.models import ProposalPhoto
 from voting.collection.texts import DEFAULT_PHOTO_MAX_BYTES, PHOTO_TYPES
 
@@ -41,11 +42,6 @@ def check_photo(data: bytes, name: str = "") -> CheckedPhoto:
         raise invalid({"photos": f"{label}不是有效的 JPG 或 PNG 图片。"}, "invalid_photo")
     content_type, extension, _ = PHOTO_TYPES[kind]
     return CheckedPhoto(data, content_type, extension)
-
-
-def upload_dir() -> Path:
-    configured = current_app.config.get("UPLOAD_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
 
 
 def photo_path(photo: ProposalPhoto) -> Path:

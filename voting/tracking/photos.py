@@ -1,12 +1,11 @@
 """Project photos: checked by content (Pillow), size-limited, stored outside static/."""
-import hashlib
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 
 from voting.errors import Refusal, invalid
+from voting import uploads
+from voting.uploads import upload_dir
 from voting.extensions import db
 from voting.tracking.models import LivelihoodProject, ProjectPhoto
 
@@ -41,8 +40,6 @@ def check_photos(photos: list[tuple[str, bytes]]) -> list[CheckedPhoto]:
 
 
 def photo_dir() -> Path:
-    from voting.collection.services import upload_dir
-
     return upload_dir() / PHOTO_FOLDER
 
 
@@ -52,21 +49,13 @@ def photo_path(photo: ProjectPhoto) -> Path:
 
 def _store_photos(checked: list[CheckedPhoto], project: LivelihoodProject, **owner) -> list[Path]:
     """Write the files and add their rows (the caller commits, or unlinks on failure)."""
-    folder = photo_dir()
     written: list[Path] = []
     try:
-        if checked:
-            folder.mkdir(parents=True, exist_ok=True)
         for photo in checked:
-            name = f"{secrets.token_hex(16)}.{photo.extension}"
-            path = folder / name
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(photo.data)
+            name, path = uploads.write_new_file(photo_dir(), photo.extension, photo.data)
             written.append(path)
             db.session.add(ProjectPhoto(project_id=project.id, body_id=project.body_id, stored_name=name,
-                                        content_type=photo.content_type, size=len(photo.data),
-                                        sha256=hashlib.sha256(photo.data).hexdigest(), **owner))
+                                        content_type=photo.content_type, **uploads.facts(photo.data), **owner))
         db.session.flush()
     except Exception:
         for path in written:
