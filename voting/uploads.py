@@ -5,9 +5,12 @@ transaction fails, removes what it wrote (`remove`)."""
 import hashlib
 import os
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
+
+from voting.extensions import db
 
 
 def upload_dir() -> Path:
@@ -34,3 +37,17 @@ def facts(data: bytes) -> dict:
 def remove(paths) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
+
+
+@contextmanager
+def files_of_the_transaction():
+    """`with files_of_the_transaction() as written:` put each path written into
+    `written`; when anything in the block raises (the commit included), the session is
+    rolled back and the files are removed: a refusal leaves neither a row nor a file."""
+    written: list[Path] = []
+    try:
+        yield written
+    except BaseException:
+        db.session.rollback()
+        remove(written)
+        raise

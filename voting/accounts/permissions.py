@@ -151,3 +151,15 @@ def readable_bodies() -> list:
     principal = current_principal()
     return sorted((db.session.get(Body, i) for i in readable_body_ids(principal)),
                   key=lambda body: (body.id != principal.body_id, body.id))
+
+
+def load_record(model, record_id: int, write: bool = False):
+    """A record of `model` the caller may read (404 otherwise) and, with `write`, change
+    (403 for a parent body's staff): the one loader of every domain's pages."""
+    from voting.extensions import db
+
+    record = db.session.get(model, record_id)
+    if record is None:
+        raise NotFound()
+    (ensure_writable if write else ensure_readable)(current_principal(), record.body_id)
+    return record

@@ -103,8 +103,7 @@ def submit_rereport(rereport: Rereport, principal, text, files: list[tuple[str, 
         raise invalid(errors, "invalid_rereport")
     now = now or utcnow()
     rereport.text, rereport.submitted_by, rereport.submitted_at = body, principal.username, now
-    written: list[Path] = []
-    try:
+    with uploads.files_of_the_transaction() as written:
         for file in checked:
             stored, path = uploads.write_new_file(attachment_dir(), file.extension, file.data)
             written.append(path)
@@ -115,9 +114,4 @@ def submit_rereport(rereport: Rereport, principal, text, files: list[tuple[str, 
         audit.record("rereport_submitted", actor=principal.username, subject=f"rereport:{rereport.id}",
                      body_id=rereport.body_id, details={"item": rereport.item_id, "attachments": len(checked)})
         db.session.commit()
-    except Exception:
-        db.session.rollback()
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
     return rereport

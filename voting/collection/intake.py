@@ -89,36 +89,24 @@ def submit_proposal(data: dict, *, body_id: int, station: LiaisonStation | None 
         proposal.proposer = f"{deputy_code.deputy_name}代表"
     db.session.add(proposal)
     db.session.flush()
-    written = _store_photos(proposal, checked)
-    try:
+    with uploads.files_of_the_transaction() as written:
+        _store_photos(proposal, checked, written)
         _event(proposal, "submitted", actor, None, "pending", note=SOURCES[source])
         audit.record("proposal_submitted", actor=actor, subject=f"proposal:{proposal.id}", body_id=body_id,
                      details={"source": source, "station": station.code if station else None,
                               "deputy_code": deputy_code.code if deputy_code else None, "photos": len(written)})
         search.index_proposals([proposal.id])
         db.session.commit()
-    except Exception:
-        db.session.rollback()
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
     return proposal
 
 
-def _store_photos(proposal: Proposal, checked: list[CheckedPhoto]) -> list[Path]:
-    written: list[Path] = []
-    try:
-        for photo in checked:
-            name, path = uploads.write_new_file(upload_dir() / "proposals", photo.extension, photo.data)
-            written.append(path)
-            db.session.add(ProposalPhoto(proposal_id=proposal.id, body_id=proposal.body_id, stored_name=name,
-                                         content_type=photo.content_type, **uploads.facts(photo.data)))
-        db.session.flush()
-    except Exception:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    return written
+def _store_photos(proposal: Proposal, checked: list[CheckedPhoto], written: list[Path]) -> None:
+    for photo in checked:
+        name, path = uploads.write_new_file(upload_dir() / "proposals", photo.extension, photo.data)
+        written.append(path)
+        db.session.add(ProposalPhoto(proposal_id=proposal.id, body_id=proposal.body_id, stored_name=name,
+                                     content_type=photo.content_type, **uploads.facts(photo.data)))
+    db.session.flush()
 
 
 def public_status(proposal: Proposal) -> dict:

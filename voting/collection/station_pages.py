@@ -1,13 +1,11 @@
 """Liaison stations (代表联络站) and deputies' personal codes at /collection/stations and
 /collection/deputy-codes: lists, forms, CSV import and printable QR posters."""
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from werkzeug.exceptions import NotFound
 
 from voting.accounts.models import Body
 from voting.accounts.permissions import (
-    MANAGE_STATIONS, READ_STATIONS, current_principal, ensure_readable, ensure_writable, has_permission,
-    readable_bodies, reading_body, require,
+    MANAGE_STATIONS, READ_STATIONS, current_principal, has_permission, load_record, readable_bodies,
+    reading_body, require,
 )
 from voting.errors import Refusal, invalid
 from voting.collection import services
@@ -20,14 +18,6 @@ bp = Blueprint("stations", __name__)
 
 def _actor() -> str:
     return current_principal().username
-
-
-def _record(model, record_id: int, write: bool = False):
-    record = db.session.get(model, record_id)
-    if record is None:
-        raise NotFound()
-    (ensure_writable if write else ensure_readable)(current_principal(), record.body_id)
-    return record
 
 
 @bp.get("/collection/stations")
@@ -69,7 +59,7 @@ def create_station():
 @bp.route("/collection/stations/<int:station_id>/edit", methods=["GET", "POST"])
 @require(MANAGE_STATIONS)
 def edit_station(station_id):
-    station = _record(LiaisonStation, station_id, write=True)
+    station = load_record(LiaisonStation, station_id, write=True)
     values = {"code": station.code, "name": station.name, "township": station.township, "address": station.address}
     errors, status = {}, 200
     if request.method == "POST":
@@ -112,7 +102,7 @@ def station_template():
 @bp.get("/collection/stations/<int:station_id>/poster")
 @require(READ_STATIONS)
 def station_poster(station_id):
-    station = _record(LiaisonStation, station_id)
+    station = load_record(LiaisonStation, station_id)
     return render_template("collection/poster.html", heading=station.name, subheading=station.address,
                            qr_src=url_for("collect.qr", code=station.code),
                            url=absolute_url("collect.intake", code=station.code), code=station.code)
@@ -136,7 +126,7 @@ def create_deputy_code():
 @bp.get("/collection/deputy-codes/<int:code_id>/poster")
 @require(READ_STATIONS)
 def deputy_poster(code_id):
-    entry = _record(DeputyCode, code_id)
+    entry = load_record(DeputyCode, code_id)
     return render_template("collection/poster.html", heading=f"{entry.deputy_name}代表",
                            subheading=entry.station.name if entry.station else "",
                            qr_src=url_for("collect.deputy_qr", code=entry.code),

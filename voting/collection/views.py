@@ -5,14 +5,12 @@ from datetime import date
 from flask import (
     Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for,
 )
-from werkzeug.exceptions import NotFound
 
 from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import (
-    MANAGE_MEETINGS, MANAGE_PROJECTS, READ_PROJECTS, READ_PROPOSALS, SCREEN_PROPOSALS, SUBMIT_PROPOSALS,
-    current_principal, ensure_readable, ensure_writable, has_permission, readable_bodies, reading_body,
-    require,
+    MANAGE_MEETINGS, MANAGE_PROJECTS, READ_PROJECTS, READ_PROPOSALS, SCREEN_PROPOSALS,
+    SUBMIT_PROPOSALS, current_principal, has_permission, load_record, readable_bodies, reading_body, require,
 )
 from voting.accounts.views import add_dashboard_link
 from voting.errors import Refusal, invalid
@@ -41,14 +39,6 @@ add_dashboard_link({"secretariat", "leader", "admin"}, "collection.stats", "å¾é
 
 def _actor() -> str:
     return current_principal().username
-
-
-def _record(model, record_id: int, write: bool = False):
-    record = db.session.get(model, record_id)
-    if record is None:
-        raise NotFound()
-    (ensure_writable if write else ensure_readable)(current_principal(), record.body_id)
-    return record
 
 
 # ---------------------------------------------------------------- staff: proposals
@@ -90,7 +80,7 @@ def proposals():
 @bp.get("/collection/proposals/<int:proposal_id>")
 @require(READ_PROPOSALS)
 def proposal(proposal_id):
-    return _proposal_page(_record(Proposal, proposal_id))
+    return _proposal_page(load_record(Proposal, proposal_id))
 
 
 def _proposal_page(item: Proposal, errors: dict | None = None, status: int = 200):
@@ -107,7 +97,7 @@ def _proposal_page(item: Proposal, errors: dict | None = None, status: int = 200
 
 def _screening_action(proposal_id: int, action):
     """Run one screening operation; on refusal show the proposal again with the reason."""
-    item = _record(Proposal, proposal_id, write=True)
+    item = load_record(Proposal, proposal_id, write=True)
     try:
         action(item)
     except Refusal as error:
@@ -168,7 +158,7 @@ def reply(proposal_id):
 @bp.get("/collection/photos/<int:photo_id>")
 @require(READ_PROPOSALS)
 def photo(photo_id):
-    item = _record(ProposalPhoto, photo_id)
+    item = load_record(ProposalPhoto, photo_id)
     path = services.photo_path(item)
     if not path.is_file():
         abort(404)
@@ -275,7 +265,7 @@ def create_candidate():
 @bp.route("/collection/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
 @require(MANAGE_PROJECTS)
 def edit_candidate(candidate_id):
-    candidate = _record(Candidate, candidate_id, write=True)
+    candidate = load_record(Candidate, candidate_id, write=True)
     values = {"year": candidate.year, "title": candidate.title, "description": candidate.description,
               "budget": candidate.budget, "department": candidate.department,
               "planned_completion": candidate.planned_completion.isoformat() if candidate.planned_completion else ""}
@@ -301,7 +291,7 @@ def edit_candidate(candidate_id):
 @bp.post("/collection/candidates/<int:candidate_id>/delete")
 @require(MANAGE_PROJECTS)
 def delete_candidate(candidate_id):
-    candidate = _record(Candidate, candidate_id, write=True)
+    candidate = load_record(Candidate, candidate_id, write=True)
     year = candidate.year
     try:
         services.delete_candidate(candidate, _actor())

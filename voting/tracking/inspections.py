@@ -4,10 +4,11 @@ from datetime import datetime
 
 from voting.accounts.models import utcnow
 from voting.errors import Refusal, invalid
+from voting import uploads
 from voting.extensions import db
 from voting.integrity import audit
 from voting.tracking.models import Inspection, LivelihoodProject, SupervisionProposal
-from voting.tracking.photos import _commit_or_unlink, _store_photos, check_photos
+from voting.tracking.photos import _store_photos, check_photos
 from voting.tracking.reading import _ensure_reporter
 from voting.tracking.updates import _date, _text
 
@@ -51,17 +52,12 @@ def record_inspection(project: LivelihoodProject, data: dict, photos: list[tuple
     for line in lines:
         db.session.add(SupervisionProposal(inspection_id=inspection.id, project_id=project.id,
                                            body_id=project.body_id, text=line))
-    written = _store_photos(checked, project, inspection_id=inspection.id)
-    try:
+    with uploads.files_of_the_transaction() as written:
+        _store_photos(checked, project, written, inspection_id=inspection.id)
         audit.record("inspection_recorded", actor=actor, subject=f"project:{project.id}", body_id=project.body_id,
                      details={"inspection": inspection.id, "visited_on": visited_on.isoformat(),
                               "proposals": len(lines), "photos": len(written)})
-    except Exception:
-        db.session.rollback()
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    _commit_or_unlink(written)
+        db.session.commit()
     return inspection
 
 

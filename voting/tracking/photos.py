@@ -47,28 +47,11 @@ def photo_path(photo: ProjectPhoto) -> Path:
     return photo_dir() / photo.stored_name
 
 
-def _store_photos(checked: list[CheckedPhoto], project: LivelihoodProject, **owner) -> list[Path]:
-    """Write the files and add their rows (the caller commits, or unlinks on failure)."""
-    written: list[Path] = []
-    try:
-        for photo in checked:
-            name, path = uploads.write_new_file(photo_dir(), photo.extension, photo.data)
-            written.append(path)
-            db.session.add(ProjectPhoto(project_id=project.id, body_id=project.body_id, stored_name=name,
-                                        content_type=photo.content_type, **uploads.facts(photo.data), **owner))
-        db.session.flush()
-    except Exception:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    return written
-
-
-def _commit_or_unlink(written: list[Path]) -> None:
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+def _store_photos(checked: list[CheckedPhoto], project: LivelihoodProject, written: list[Path], **owner) -> None:
+    """Write the files (into `written`, see uploads.files_of_the_transaction) and add their rows."""
+    for photo in checked:
+        name, path = uploads.write_new_file(photo_dir(), photo.extension, photo.data)
+        written.append(path)
+        db.session.add(ProjectPhoto(project_id=project.id, body_id=project.body_id, stored_name=name,
+                                    content_type=photo.content_type, **uploads.facts(photo.data), **owner))
+    db.session.flush()

@@ -6,11 +6,12 @@ from sqlalchemy import select
 from voting.inputlimits import small_int
 from voting.accounts.models import utcnow
 from voting.errors import Refusal, invalid
+from voting import uploads
 from voting.extensions import db
 from voting.integrity import audit
 from voting.tracking.models import LivelihoodProject, Milestone, ProgressUpdate
 from voting.tracking.progress import base_status
-from voting.tracking.photos import _commit_or_unlink, _store_photos, check_photos
+from voting.tracking.photos import _store_photos, check_photos
 from voting.tracking.reading import _ensure_reporter
 
 
@@ -77,19 +78,14 @@ def create_update(project: LivelihoodProject, principal, data: dict, photos: lis
                             published_at=now if publish else None, created_at=now)
     db.session.add(update)
     db.session.flush()
-    written = _store_photos(checked, project, update_id=update.id)
-    try:
+    with uploads.files_of_the_transaction() as written:
+        _store_photos(checked, project, written, update_id=update.id)
         if publish:
             _refresh_progress(project, now)
         audit.record("progress_update_published" if publish else "progress_update_drafted",
                      actor=principal.username, subject=f"project:{project.id}", body_id=project.body_id,
                      details={"update": update.id, "percent": percent, "photos": len(written)})
-    except Exception:
-        db.session.rollback()
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    _commit_or_unlink(written)
+        db.session.commit()
     return update
 
 
