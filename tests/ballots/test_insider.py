@@ -208,3 +208,23 @@ def test_a_card_or_token_row_written_without_the_key_opens_nothing(app, api, sta
     assert response.status_code == 401
     # the genuine card of the other deputy still signs in
     assert api.post("/api/v1/auth/token", json={"card": s.deputies[1]["card"]}).status_code == 200
+
+
+def test_deleted_paper_issue_entries_are_caught(app, api, staff):
+    """A writer deletes the paper_ballot_issued entries and rebuilds the chain: the MACs
+    no longer hold, and the paper participations have no entry behind them."""
+    from tests.sheets.mixed import MixedSitting
+
+    s = MixedSitting(api, staff, size=3)
+    s.check_in(range(3))
+    ballot = s.ballot(items=2, seats=1)
+    s.act(ballot["id"], "open")
+    issued = api.post(f"/api/v1/ballots/{ballot['id']}/paper/issue", s.teller, json={"deputy_id": s.deputies[0]["id"]})
+    assert issued.status_code == 200, issued.get_data(as_text=True)
+    s.act(ballot["id"], "close")
+    assert verify(app)[0] == 0
+    db.session.execute(delete(AuditEntry).where(AuditEntry.action == "paper_ballot_issued"))
+    db.session.commit()
+    rechain()
+    code, output = verify(app)
+    assert code == 1 and "纸质选票发放记录与审计日志不符" in output and "没有本系统密钥的认证码" in output
