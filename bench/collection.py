@@ -157,6 +157,8 @@ def run_size(kind: str, size: int, seed: int = 21) -> dict:
                 "list_search": f"/collection/proposals?q={query[2:5]}",
                 "stats": "/collection/stats",
                 "candidates": "/collection/candidates",
+                "stations": "/collection/stations",
+                "candidates_xlsx": "/collection/candidates/export.xlsx",
             }
             public = app.test_client()
             timings = {name: _timed(public if name == "public_hints" else client, url)

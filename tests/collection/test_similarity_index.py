@@ -83,3 +83,14 @@ def test_a_large_shortlist_is_listed_newest_first_with_a_search(app, secretariat
     page = secretariat_client.get("/collection/candidates?shortlist_q=第1期").get_data(as_text=True)
     assert f'name="proposal_ids" value="{made[1].id}"' in page
     assert f'name="proposal_ids" value="{made[4].id}"' not in page
+
+
+def test_a_searched_list_counts_in_the_same_pass(app, station):
+    made = [submit(station, title=f"城东幼儿园扩建第{n}期") for n in range(5)] + [submit(station, title="修缮北关路路灯")]
+    query = services.proposal_query(station.body_id, {"q": "扩建第"})
+    rows, total = services.proposal_page(query, 1, 2, searching=True)
+    assert total == 5 and [p.id for p in rows] == [made[4].id, made[3].id]
+    rows, total = services.proposal_page(query, 3, 2, searching=True)
+    assert total == 5 and [p.id for p in rows] == [made[0].id]
+    rows, total = services.proposal_page(query, 9, 2, searching=True)  # past the end: counted anyway
+    assert total == 5 and rows == []

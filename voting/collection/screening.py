@@ -120,6 +120,20 @@ def proposal_query(body_id: int, filters: dict):
     return query.order_by(Proposal.id.desc())
 
 
+def proposal_page(query, page: int, size: int, *, searching: bool) -> tuple[list[Proposal], int]:
+    """One page of a proposal list and the list's length. A text search scans the
+    body's proposals (LIKE '%q%'): it counts them in the same pass (a window count)
+    instead of scanning twice; a plain list counts from its index."""
+    offset = (page - 1) * size
+    if searching:
+        found = db.session.execute(query.add_columns(func.count().over()).limit(size).offset(offset)).all()
+        if found:
+            return [row[0] for row in found], found[0][1]
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = db.session.execute(query.limit(size).offset(offset)).scalars().all() if total > offset else []
+    return rows, total
+
+
 def statistics(body_id: int) -> dict[str, list[tuple[str, int]]]:
     def grouped(column):
         rows = db.session.execute(

@@ -68,9 +68,8 @@ def proposals():
     body = reading_body()
     filters = _filters(body.id)
     page = max(id_from(request.args.get("page", "1")) or 1, 1)
-    query = services.proposal_query(body.id, filters)
-    total = db.session.scalar(db.select(db.func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars().all()
+    rows, total = services.proposal_page(services.proposal_query(body.id, filters), page, PAGE_SIZE,
+                                         searching=bool(filters.get("q")))
     return render_template("collection/proposals.html", body=body, bodies=readable_bodies(), rows=rows,
                            filters=filters, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
                            stations=services.stations_of(body.id), townships=services.townships_of(body.id),
