@@ -71,6 +71,11 @@ class Ballot(db.Model):
     issued = db.Column(db.Integer, nullable=True)
     public_key = db.Column(db.LargeBinary, nullable=True)
     wrapped_private_key = db.Column(db.LargeBinary, nullable=True)
+    # The tellers' joint key, frozen at open when the meeting has tellers (issue #17):
+    # tablet casts are then encrypted to it and only k tellers together can count them.
+    teller_key = db.Column(db.LargeBinary, nullable=True)
+    # Closed, and the sums wait for k tellers' decryption shares: no sheet yet.
+    awaiting_tellers = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     opened_at = db.Column(db.DateTime, nullable=True)
     closed_at = db.Column(db.DateTime, nullable=True)
@@ -101,7 +106,12 @@ class Ballot(db.Model):
 
     @property
     def results_available(self) -> bool:
-        return self.state in (BallotState.closed.value, BallotState.published.value)
+        return (self.state in (BallotState.closed.value, BallotState.published.value)
+                and not self.awaiting_tellers)
+
+    @property
+    def with_tellers(self) -> bool:
+        return self.teller_key is not None
 
 
 class BallotItem(db.Model):
@@ -157,6 +167,9 @@ class CastBallot(db.Model):
     sealed = db.Column(db.LargeBinary, nullable=False)
     channel = db.Column(db.String(8), nullable=False)
     invalid = db.Column(db.Boolean, nullable=False, default=False)
+    # Under tellers: "device" (encrypted on the tablet) or "server" (a plain API cast the
+    # server encrypted at once); NULL for a ballot sealed to the installation's key.
+    origin = db.Column(db.String(8), nullable=True)
 
     __table_args__ = (
         db.UniqueConstraint("ballot_id", "tracker"),

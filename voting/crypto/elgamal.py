@@ -1,0 +1,148 @@
+"""Exponential ElGamal to the tellers' joint key K, its range proofs, and threshold
+decryption (docs/BOARD.md).
+
+- A ciphertext of m is (A, B) = (r·G, m·G + r·K). Products of ciphertexts add the m's.
+- A range proof shows that (A, B) holds some m in lo..hi without saying which: one
+  Chaum-Pedersen branch per value, all but the true one simulated, the challenges
+  summing to one Fiat-Shamir hash of the whole statement (the key, the context, the
+  ciphertext, the range and every commitment), as ElectionGuard's range proofs do.
+  The proof is the list of (c_j, v_j); the verifier recomputes the commitments
+  a_j = v_j·G − c_j·A and b_j = v_j·K − c_j·(B − j·G).
+- A decryption share of a ciphertext by teller i is D = x_i·A with a Chaum-Pedersen
+  proof that log_G X_i = log_A D, where X_i = x_i·G is the teller's public
+  verification key. Any k shares give m·G = B − Σ λ_i·D_i (Lagrange at 0)."""
+from dataclasses import dataclass
+
+from voting.crypto import group
+
+
+@dataclass(frozen=True)
+class Ciphertext:
+    a: bytes
+    b: bytes
+
+    def __mul__(self, other: "Ciphertext") -> "Ciphertext":
+        return Ciphertext(group.add(self.a, other.a), group.add(self.b, other.b))
+
+    def to_json(self) -> dict:
+        return {"a": self.a.hex(), "b": self.b.hex()}
+
+    @classmethod
+    def from_json(cls, value) -> "Ciphertext":
+        if not isinstance(value, dict):
+            raise group.GroupError("密文须为 {a, b} 对象")
+        return cls(group.point_from_hex(value.get("a")), group.point_from_hex(value.get("b")))
+
+
+ZERO = Ciphertext(group.IDENTITY, group.IDENTITY)
+
+
+def product(ciphertexts) -> Ciphertext:
+    result = ZERO
+    for ciphertext in ciphertexts:
+        result = result * ciphertext
+    return result
+
+
+def encrypt(key: bytes, m: int) -> tuple[Ciphertext, int]:
+    """(ciphertext, r): r is kept only as long as the proofs need it."""
+    r = group.random_scalar()
+    return Ciphertext(group.base_mul(r), group.add(group.base_mul(m), group.mul(r, key))), r
+
+
+def _range_hash(key: bytes, context: str, ciphertext: Ciphertext, lo: int, hi: int, commitments) -> int:
+    parts = [key, group.text_part(context), ciphertext.a, ciphertext.b, group.int_part(lo), group.int_part(hi)]
+    for a_j, b_j in commitments:
+        parts += [a_j, b_j]
+    return group.hash_to_scalar("range", *parts)
+
+
+def prove_range(key: bytes, context: str, ciphertext: Ciphertext, r: int, m: int, lo: int, hi: int) -> list:
+    """[[c_j, v_j] for j in lo..hi] (scalars as hex) proving lo ≤ m ≤ hi."""
+    if not lo <= m <= hi:
+        raise ValueError("the value is outside the range it is proved in")
+    branches, commitments = {}, []
+    u = group.random_scalar()
+    for j in range(lo, hi + 1):
+        if j == m:
+            commitments.append((group.base_mul(u), group.mul(u, key)))
+            continue
+        c_j, v_j = group.random_scalar(), group.random_scalar()
+        branches[j] = (c_j, v_j)
+        commitments.append(_commitment(key, ciphertext, j, c_j, v_j))
+    c = _range_hash(key, context, ciphertext, lo, hi, commitments)
+    c_m = (c - sum(c_j for c_j, _ in branches.values())) % group.L
+    branches[m] = (c_m, (u + c_m * r) % group.L)
+    return [[group.scalar_hex(branches[j][0]), group.scalar_hex(branches[j][1])] for j in range(lo, hi + 1)]
+
+
+def _commitment(key: bytes, ciphertext: Ciphertext, j: int, c_j: int, v_j: int) -> tuple[bytes, bytes]:
+    a_j = group.sub(group.base_mul(v_j), group.mul(c_j, ciphertext.a))
+    b_j = group.sub(group.mul(v_j, key), group.mul(c_j, group.sub(ciphertext.b, group.base_mul(j))))
+    return a_j, b_j
+
+
+def check_range(key: bytes, context: str, ciphertext: Ciphertext, lo: int, hi: int, proof) -> bool:
+    """True when `proof` shows that `ciphertext` holds a value in lo..hi under `context`."""
+    if not isinstance(proof, list) or len(proof) != hi - lo + 1:
+        return False
+    try:
+        branches = [(group.scalar_from_hex(c_j), group.scalar_from_hex(v_j)) for c_j, v_j in proof]
+    except (group.GroupError, TypeError, ValueError):
+        return False
+    commitments = [_commitment(key, ciphertext, lo + offset, c_j, v_j) for offset, (c_j, v_j) in enumerate(branches)]
+    expected = _range_hash(key, context, ciphertext, lo, hi, commitments)
+    return sum(c_j for c_j, _ in branches) % group.L == expected
+
+
+# --- threshold decryption ------------------------------------------------------------
+
+def _share_hash(verification_key: bytes, context: str, a: bytes, d: bytes, commit_g: bytes, commit_a: bytes) -> int:
+    return group.hash_to_scalar("decrypt", verification_key, group.text_part(context), a, d, commit_g, commit_a)
+
+
+def decryption_share(secret: int, context: str, ciphertext: Ciphertext) -> dict:
+    """{"d", "proof": [c, v]}: the teller's share x·A of one ciphertext, proved."""
+    verification_key = group.base_mul(secret)
+    d = group.mul(secret, ciphertext.a)
+    u = group.random_scalar()
+    c = _share_hash(verification_key, context, ciphertext.a, d, group.base_mul(u), group.mul(u, ciphertext.a))
+    return {"d": d.hex(), "proof": [group.scalar_hex(c), group.scalar_hex(u + c * secret)]}
+
+
+def check_share(verification_key: bytes, context: str, ciphertext: Ciphertext, share) -> bytes | None:
+    """The share's point D when its proof holds, else None."""
+    try:
+        d = group.point_from_hex(share["d"])
+        c, v = (group.scalar_from_hex(x) for x in share["proof"])
+    except (group.GroupError, KeyError, TypeError, ValueError):
+        return None
+    commit_g = group.sub(group.base_mul(v), group.mul(c, verification_key))
+    commit_a = group.sub(group.mul(v, ciphertext.a), group.mul(c, d))
+    return d if _share_hash(verification_key, context, ciphertext.a, d, commit_g, commit_a) == c else None
+
+
+def lagrange_at_zero(position: int, positions) -> int:
+    numerator, denominator = 1, 1
+    for other in positions:
+        if other != position:
+            numerator = numerator * other % group.L
+            denominator = denominator * (other - position) % group.L
+    return numerator * pow(denominator, -1, group.L) % group.L
+
+
+def combine(ciphertext: Ciphertext, shares: dict[int, bytes]) -> bytes:
+    """m·G from the shares {position: D} of any k tellers."""
+    positions = sorted(shares)
+    masked = group.total(group.mul(lagrange_at_zero(p, positions), shares[p]) for p in positions)
+    return group.sub(ciphertext.b, masked)
+
+
+def log_table(bound: int) -> dict[bytes, int]:
+    """{m·G: m} for m in 0..bound: a count is at most the ballots cast, so a decrypted
+    sum is looked up here; a point outside it is no count at all."""
+    table, current, generator = {}, group.IDENTITY, group.base_mul(1)
+    for m in range(bound + 1):
+        table[current] = m
+        current = group.add(current, generator)
+    return table
