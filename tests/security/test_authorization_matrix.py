@@ -27,6 +27,7 @@ DEPUTY_PAGE = "deputy_page"  # a deputy's browser session; staff get 403
 BEARER = "bearer"            # a bearer token of any kind
 LIVE = "live"                # signed-in people of the meeting's body, or the hall screen token
 SCREEN = "screen"            # the hall screen token only
+NAMED_TELLER = "named_teller"  # a teller's device, and only a teller named for the meeting (else 403 not_a_teller)
 
 R, M = "meeting.read", "meeting.manage"
 VOTE, TALLY, ATT, PAPER = "vote.cast", "tally.read", "attendance.read", "paper.enter"
@@ -40,6 +41,10 @@ EXPECTATIONS = {
     ("GET", "admin.bodies"): ("body.manage",), ("POST", "admin.bodies"): ("body.manage",),
     ("GET", "admin.users"): ("user.manage",), ("POST", "admin.users"): ("user.manage",),
     ("POST", "api.revoke_token"): BEARER, ("POST", "api.create_token"): PUBLIC,
+    ("POST", "api.name_tellers"): (M,), ("GET", "api.get_tellers"): (R,), ("GET", "api.encrypted_sums"): (TALLY,),
+    ("POST", "api.teller_transport_key"): NAMED_TELLER, ("POST", "api.teller_dealing"): NAMED_TELLER,
+    ("POST", "api.teller_confirm"): NAMED_TELLER, ("POST", "api.give_decryption"): NAMED_TELLER,
+    ("GET", "api.get_board"): PUBLIC,
     ("GET", "api.get_ballot"): (R, VOTE), ("POST", "api.close_ballot"): (M,), ("GET", "api.not_voted"): (M,),
     ("POST", "api.open_ballot"): (M,), ("GET", "api.paper_overview"): (PAPER,),
     ("POST", "api.paper_enter_ballot"): (PAPER,), ("POST", "api.paper_issue"): (PAPER,),
@@ -323,6 +328,10 @@ def expected(policy, role, method, real_ids):
         return {403, 404}  # without the screen token nobody sees the hall screen
     if role == "anonymous":
         return "anonymous"
+    if policy == NAMED_TELLER:  # the world's meeting names no tellers: every teller is refused as not named
+        if role in FOREIGN and real_ids and STAFF_ROLE.get(role) == "teller":
+            return {404}
+        return {403, 409} if STAFF_ROLE.get(role) == "teller" else {403}
     if policy in (SIGNED_IN, BEARER, LIVE) and role in FOREIGN and real_ids:
         return {404}
     if policy in (SIGNED_IN, BEARER):

@@ -29,6 +29,7 @@ MANAGE_APPRAISALS = "appraisals.manage"
 SUBMIT_REREPORT = "rereport.submit"
 READ_ROLLUP = "rollup.read"
 READ_AUDIT = "audit.read"
+HOLD_KEY_SHARE = "tellers.share"  # a teller's device: the key ceremony and decryption shares
 
 _STAFF_READ = {READ_MEETINGS, READ_ATTENDANCE, READ_TALLY, READ_STATIONS, READ_PROPOSALS, READ_PROJECTS}
 
@@ -38,7 +39,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {MANAGE_MEETINGS, MANAGE_STATIONS, SCREEN_PROPOSALS, SUBMIT_PROPOSALS, MANAGE_PROJECTS,
          MANAGE_APPRAISALS, READ_ROLLUP, READ_AUDIT} | _STAFF_READ
     ),
-    "teller": frozenset({READ_MEETINGS, READ_ATTENDANCE, READ_TALLY, ENTER_PAPER, READ_STATIONS}),
+    "teller": frozenset({READ_MEETINGS, READ_ATTENDANCE, READ_TALLY, ENTER_PAPER, READ_STATIONS, HOLD_KEY_SHARE}),
     "leader": frozenset({READ_ROLLUP} | _STAFF_READ),
     "station": frozenset({READ_STATIONS, SUBMIT_PROPOSALS}),
     "department": frozenset({READ_STATIONS, UPDATE_OWN_PROJECTS, SUBMIT_REREPORT}),

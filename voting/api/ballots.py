@@ -26,6 +26,7 @@ from voting.ballots.models import Ballot, BallotState
 from voting.extensions import db
 from voting.errors import Refusal
 from voting.rules import rule_from_json, rule_text
+from voting.tellers.tally import shape_of
 
 
 def load_ballot(bid: str, *, write: bool = False) -> Ballot:
@@ -70,11 +71,24 @@ def ballot_json(ballot: Ballot, deputy=None) -> dict:
         "opened_at": iso(ballot.opened_at),
         "closed_at": iso(ballot.closed_at),
         "published_at": iso(ballot.published_at),
+        "encryption": encryption_json(ballot),
+        "awaiting_tellers": bool(ballot.awaiting_tellers),
     }
     if deputy is not None:
         data["voted"] = services.has_voted(ballot, deputy)
         data["eligible"] = services.is_eligible(ballot, deputy)
     return data
+
+
+def encryption_json(ballot: Ballot) -> dict:
+    """How a cast of this ballot is kept secret; under tellers, what the tablet needs to
+    encrypt and prove it (docs/BOARD.md, "Encrypted ballot")."""
+    if not ballot.with_tellers:
+        return {"mode": "installation"}
+    shape = shape_of(ballot)
+    return {"mode": "tellers", "joint_key": ballot.teller_key.hex(), "items": list(shape.item_ids),
+            "options": list(shape.options),
+            "limit": {"option": shape.limited_option, "at_most": shape.limit} if shape.limited_option else None}
 
 
 def _for_caller(ballot: Ballot) -> dict:
@@ -186,6 +200,9 @@ def cast_vote(bid):
         raise Refusal(400, "idempotency_key_required",
                           "缺少请求头 Idempotency-Key：请为每次投票生成一个唯一值，重试时保持不变。")
     data = json_body()
+    if "encrypted" in data:  # encrypted on the tablet to the tellers' key (docs/BOARD.md)
+        receipt, created = services.cast_vote(ballot, current_principal(), None, key, encrypted=data["encrypted"])
+        return jsonify({"receipt": receipt}), 201 if created else 200
     if "choices" not in data:
         raise Refusal(400, "bad_request", "缺少字段“choices”。")
     receipt, created = services.cast_vote(ballot, current_principal(), data["choices"], key)
@@ -236,6 +253,8 @@ BALLOT = {
         "total": {"type": "integer", "nullable": True}, "issued": {"type": "integer", "nullable": True},
         "progress": PROGRESS, "opened_at": NULLABLE_STRING, "closed_at": NULLABLE_STRING,
         "published_at": NULLABLE_STRING,
+        "encryption": {"type": "object", "description": "installation（安装密钥）或 tellers（监票人门限密钥，含联合公钥与加密所需的顺序）"},
+        "awaiting_tellers": {"type": "boolean", "description": "已结束，等待监票人解密"},
         "voted": {"type": "boolean", "description": "仅代表可见：自己是否已投票"},
         "eligible": {"type": "boolean", "description": "仅代表可见：本表决是否发给了自己"},
     },
@@ -296,9 +315,11 @@ document("/ballots/{bid}/votes", "post",
          summary="代表投票。需请求头 Idempotency-Key（缺少为 400）；同一键与内容重试返回 200 与同一回执；"
                  "已投过为 409 already_voted；未在投票中为 409 ballot_not_open；"
                  "开始表决时未签到为 403 not_eligible；内容不合规则为 422 too_many_yes / unknown_item / unknown_choice",
-         request={"type": "object", "required": ["choices"], "properties": {
+         request={"type": "object", "anyOf": [{"required": ["choices"]}, {"required": ["encrypted"]}], "properties": {
              "choices": {"type": "object", "additionalProperties": {"type": "string"},
-                         "description": "项目编号 → yes|no|abstain 或测评选项；未选的项目按弃权计"}}},
+                         "description": "项目编号 → yes|no|abstain 或测评选项；未选的项目按弃权计"},
+             "encrypted": {"type": "object", "description": "（有监票人的会议）平板上加密并证明的选票，格式见 docs/BOARD.md；"
+                                                            "证明不成立为 422 ballot_rejected"}}},
          extra_headers=[{"name": "Idempotency-Key", "in": "header", "required": True, "schema": {"type": "string"}}],
          responses={201: ("投票已保存（提交后才返回）", RECEIPT), 200: ("重试：同一张选票的回执", RECEIPT)})
 document("/ballots/{bid}/tally", "get",
@@ -308,5 +329,6 @@ document("/ballots/{bid}/receipts", "get", summary="公布后：全部回执码�
          responses={200: ("回执码", {"type": "object", "required": ["receipts"], "properties": {
              "ballot": ID, "receipts": {"type": "array", "items": {"type": "string"}}}})})
 PATHS["/ballots/{bid}/votes"]["post"]["x-error-codes"] = {
-    "400": ["bad_request", "idempotency_key_required"], "403": ["forbidden", "not_eligible"],
-    "409": ["ballot_not_open", "already_voted"], "422": ["too_many_yes", "unknown_item", "unknown_choice"]}
+    "400": ["bad_request", "idempotency_key_required", "not_encrypted_ballot"], "403": ["forbidden", "not_eligible"],
+    "409": ["ballot_not_open", "already_voted"],
+    "422": ["too_many_yes", "unknown_item", "unknown_choice", "ballot_rejected"]}

@@ -19,6 +19,7 @@ from voting.integrity import sealing
 from voting.integrity.canonical import canonical_json
 from voting.errors import Refusal
 from voting.meetings.models import Deputy
+from voting.tellers import tally as tellers
 from voting.rules import ChoiceError, check_choices
 
 
@@ -66,9 +67,15 @@ def voted_already() -> Refusal:
     return Refusal(409, "already_voted", "您已经对本项表决投过票，不能重复投票。")
 
 
-def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple[str, bool]:
+def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encrypted=None) -> tuple[str, bool]:
     """A deputy's electronic vote. Returns (receipt, created): created is False when
     this is a retry of a stored vote (same Idempotency-Key and body).
+
+    Under tellers (`ballot.with_tellers`, docs/BOARD.md) the cast is stored encrypted to
+    the tellers' joint key: `encrypted` from the tablet is checked proof by proof (a
+    failing one is kept as rejected and refused, 422 ballot_rejected); plain `choices`
+    are encrypted and proved by the server at once. Otherwise the choices are sealed
+    to the installation's key (voting.integrity.sealing).
 
     Refusals: 400 bad body or missing key · 404 other meeting · 409 ballot_not_open ·
     403 not_eligible (not present when the ballot opened) · 409 already_voted ·
@@ -82,8 +89,10 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple
     participation's primary key). So a hall of tablets queues only for
     the few milliseconds of the write, never for another tablet's checks."""
     idempotency_key = _checked_idempotency_key(idempotency_key)
-    choices = checked_choices_shape(choices)
-    key_hash = idempotency.record_key(deputy.id, ballot.id, idempotency_key, choices)
+    if encrypted is None:
+        choices = checked_choices_shape(choices)
+    key_hash = idempotency.record_key(deputy.id, ballot.id, idempotency_key,
+                                      choices if encrypted is None else {"encrypted": encrypted})
     ballot = db.session.get(Ballot, ballot.id, populate_existing=True)
     if ballot is None:
         raise Refusal(404, "not_found", "未找到该表决。")
@@ -105,25 +114,51 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple
         if receipt is not None:
             return receipt, False
         raise voted_already()
+    sealed, tracker, origin, named = _stored_form(ballot, choices, encrypted)
+    ballot_id, deputy_id = ballot.id, deputy.id
+    sealed_receipt = idempotency.seal_receipt(idempotency_key, key_hash, tracker)
+    db.session.commit()  # end the read transaction (the cast itself has written nothing yet)
+    previous_intent = write_intent.set(True)
+    try:
+        return _store_cast(ballot_id, deputy_id, key_hash, idempotency_key, sealed, tracker, origin, named,
+                           sealed_receipt)
+    finally:
+        write_intent.reset(previous_intent)
+
+
+def _stored_form(ballot: Ballot, choices, encrypted) -> tuple[bytes, str, str | None, str | None]:
+    """(stored bytes, tracker, origin, named choices) of a cast: encrypted to the
+    tellers (on the device, or here), or sealed to the installation's key."""
+    if encrypted is not None:
+        if not ballot.with_tellers:
+            raise Refusal(400, "not_encrypted_ballot", "本项表决未使用监票人密钥，请提交 choices。")
+        sealed, tracker = tellers.checked_device_cast(ballot, encrypted)
+        if _tracker_taken(ballot.id, tracker):
+            raise copied_cast()
+        return sealed, tracker, "device", None
     try:
         completed = check_choices(ballot.kind, item_keys=item_keys(ballot), choices=choices,
                                   seats=ballot.seats, options=ballot.options)
     except ChoiceError as error:
         raise Refusal(422, error.code, error.message)
+    if ballot.with_tellers:
+        sealed, tracker = tellers.encrypt_for(ballot, completed)
+        return sealed, tracker, "server", None
     sealed, tracker = seal_choices(ballot, completed)
-    ballot_id, deputy_id = ballot.id, deputy.id
-    named = None if ballot.secret else canonical_json(completed).decode()
-    sealed_receipt = idempotency.seal_receipt(idempotency_key, key_hash, tracker)
-    db.session.commit()  # end the read transaction (the cast itself has written nothing yet)
-    previous_intent = write_intent.set(True)
-    try:
-        return _store_cast(ballot_id, deputy_id, key_hash, idempotency_key, sealed, tracker, named, sealed_receipt)
-    finally:
-        write_intent.reset(previous_intent)
+    return sealed, tracker, None, (None if ballot.secret else canonical_json(completed).decode())
+
+
+def _tracker_taken(ballot_id: int, tracker: str) -> bool:
+    return db.session.scalar(select(CastBallot.id).where(CastBallot.ballot_id == ballot_id,
+                                                         CastBallot.tracker == tracker)) is not None
+
+
+def copied_cast() -> Refusal:
+    return Refusal(422, "ballot_rejected", "这张加密选票与已投出的一张完全相同（复制的选票），未被计入。请重新投票。")
 
 
 def _store_cast(ballot_id: int, deputy_id: int, key_hash: str, idempotency_key: str, sealed: bytes, tracker: str,
-                named: str | None, sealed_receipt: bytes) -> tuple[str, bool]:
+                origin: str | None, named: str | None, sealed_receipt: bytes) -> tuple[str, bool]:
     """The write half of `cast_vote`, in one transaction under the lock."""
     state = db.session.scalar(select(Ballot.state).where(Ballot.id == ballot_id).with_for_update(read=True))
     if state != BallotState.open.value:
@@ -133,7 +168,7 @@ def _store_cast(ballot_id: int, deputy_id: int, key_hash: str, idempotency_key: 
     # the commit fail on participation's primary key: handled below, nothing of ours stored.
     db.session.add(Participation(ballot_id=ballot_id, deputy_id=deputy_id, channel="tablet"))
     db.session.add(CastBallot(id=secrets.token_hex(16), ballot_id=ballot_id, tracker=tracker, sealed=sealed,
-                              channel="tablet", invalid=False))
+                              channel="tablet", invalid=False, origin=origin))
     if named is not None:
         db.session.add(NamedVote(ballot_id=ballot_id, deputy_id=deputy_id, choices=named))
     db.session.add(IdempotencyRecord(key_hash=key_hash, ballot_id=ballot_id, receipt=sealed_receipt))
@@ -146,6 +181,8 @@ def _store_cast(ballot_id: int, deputy_id: int, key_hash: str, idempotency_key: 
         if receipt is not None:
             return receipt, False
         if db.session.get(Participation, (ballot_id, deputy_id)) is None:
+            if origin == "device" and _tracker_taken(ballot_id, tracker):
+                raise copied_cast()  # another deputy's encrypted cast sent again, byte for byte
             raise  # not a double vote (cannot happen short of a tracker collision): a real error
         raise voted_already()
     return tracker, True

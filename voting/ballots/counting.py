@@ -12,6 +12,7 @@ from voting.rules import ABSTAIN
 from voting.extensions import db
 from voting.integrity import sealing
 from voting.integrity.canonical import canonical_json
+from voting.tellers import tally as tellers
 from voting.rules import APPRAISAL, OUTCOME_NAMES, rule_from_json, rule_text, tally
 
 
@@ -32,12 +33,13 @@ def accepted_options(ballot: Ballot) -> list[str]:
 
 
 def unsealed_casts(ballot: Ballot):
-    """(channel, invalid, choices) of every stored cast ballot, unsealed with the
-    ballot's private key. Raises CountError when a sealed ballot does not open or its
+    """(channel, invalid, choices) of every stored cast ballot sealed to the installation's
+    key (every one, or under tellers the paper ballots), unsealed with the ballot's private key. Raises CountError when a sealed ballot does not open or its
     tracker is not the hash of its sealed bytes."""
     private = sealing.unwrap_private_key(ballot.id, ballot.wrapped_private_key)
     rows = db.session.execute(select(CastBallot.sealed, CastBallot.tracker, CastBallot.channel, CastBallot.invalid)
-                              .where(CastBallot.ballot_id == ballot.id).order_by(CastBallot.id))
+                              .where(CastBallot.ballot_id == ballot.id, CastBallot.origin.is_(None))
+                              .order_by(CastBallot.id))
     for sealed, tracker, channel, invalid in rows:
         if sealing.tracker_for(sealed) != tracker:
             raise CountError(f"表决 {ballot.id} 有一张选票的回执码与密封内容不符")
@@ -65,6 +67,16 @@ def count_ballot(ballot: Ballot) -> dict:
             if key not in counts or choice not in counts[key]:
                 raise CountError(f"表决 {ballot.id} 有一张选票的内容与表决项目不符")
             counts[key][choice] += 1
+    if ballot.with_tellers:
+        # The tablet casts, opened only as sums by k tellers (voting.tellers.tally).
+        try:
+            electronic, accepted = tellers.decrypted_counts(ballot)
+        except tellers.DecryptionFailed as error:
+            raise CountError(str(error)) from error
+        channels["tablet"] += accepted
+        for key, choices in electronic.items():
+            for choice, number in choices.items():
+                counts[key][choice] += number
     trackers = channels["tablet"] + channels["paper"]
     # Paper ballots the tellers counted by hand and entered as totals (voting.ballots.paper).
     invalid += add_paper_counts(ballot, counts, channels)
@@ -110,6 +122,7 @@ def count_ballot(ballot: Ballot) -> dict:
         "rule": rule.to_json(),
         "rule_text": rule_text(ballot.kind, rule, ballot.seats),
         "channels": channels,
+        "encryption": tellers.encryption_summary(ballot),
         "trackers": trackers,
         "closed_at": _iso(ballot.closed_at),
     }

@@ -14,6 +14,7 @@ from voting.accounts.models import utcnow
 from voting.ballots.models import TRANSITIONS, Ballot, BallotState, BallotVoter, TallySheet
 from voting.ballots.counting import count_ballot, integrity_block, sheet_digest
 from voting.ballots.secrecy import hide_insertion_order, scrub_after_close
+from voting.tellers import ceremony, tally as tellers
 from voting.tracking.from_ballots import track_published_selection
 from voting.extensions import db
 from voting.integrity import anchors, audit, keys, sealing
@@ -65,18 +66,24 @@ def open_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None)
     ballot.rule_json = canonical_json(frozen.to_json()).decode()
     ballot.total, ballot.issued = total, len(present)
     ballot.public_key, ballot.wrapped_private_key = sealing.new_ballot_keys(ballot.id)
+    # A secret ballot of a meeting with tellers is encrypted to their joint key (issue #17);
+    # a named (记名) ballot stays in the clear.
+    ballot.teller_key = ceremony.key_for_opening(meeting) if ballot.secret else None
     ballot.opened_at = _now(now)
     if present:
         db.session.execute(insert(BallotVoter), [{"ballot_id": ballot.id, "deputy_id": d} for d in present])
     audit.record("ballot_opened", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
-                 details={"total": total, "issued": len(present), "rule": frozen.to_json()})
+                 details={"total": total, "issued": len(present), "rule": frozen.to_json(),
+                          **({"teller_key": ballot.teller_key.hex()} if ballot.teller_key else {})})
     db.session.commit()
     return ballot
 
 
-def close_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> dict:
+def close_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> dict | None:
     """open → closed: count the sealed ballots under the frozen rule, store the signed
-    tally sheet, and rewrite the ballot's rows so their storage order tells nothing."""
+    tally sheet, and rewrite the ballot's rows so their storage order tells nothing.
+    Under tellers the encrypted sums are stored instead and the sheet waits for k
+    tellers' decryption shares (`count_with_tellers`); None is returned."""
     ballot = lock_ballot(ballot.id, for_update=True)
     _move(ballot, BallotState.closed)
     if anchors.recorded("closed", ballot.id):
@@ -85,24 +92,59 @@ def close_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None
     ballot.closed_at = _now(now)
     db.session.flush()
     hide_insertion_order(ballot.id)
+    if ballot.with_tellers:
+        sums = tellers.sum_casts(ballot)
+        ballot.awaiting_tellers = True
+        digest = tellers.sums_digest(sums.sums_json)
+        entry = audit.record("ballot_closed", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
+                             details={"accepted": sums.accepted, "sums_sha256": digest})
+        closed = (ballot.id, entry.entry_hash)
+        db.session.commit()
+        anchors.append("closed", *closed, sums_sha256=digest)  # outside the database
+        scrub_after_close()
+        return None
+    sheet = _signed_sheet(ballot, "ballot_closed", actor, "closed")
+    scrub_after_close()
+    return sheet
+
+
+def _signed_sheet(ballot: Ballot, action: str, actor: str, anchor: str) -> dict:
+    """Count, pin, sign and store the sheet; its digest goes into the audit chain (as
+    `action`) and anchors.log (as `anchor`). Commits."""
     sheet = count_ballot(ballot)
     sheet["integrity"] = integrity_block(ballot.id, audit_head=audit.head())
     sheet["signature"] = keys.sign_sheet(sheet)
     db.session.add(TallySheet(ballot_id=ballot.id, sheet_json=canonical_json(sheet).decode()))
-    entry = audit.record("ballot_closed", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
+    entry = audit.record(action, actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
                          details={"issued": sheet["issued"], "cast": sheet["cast"],
                                   "sheet_sha256": sheet_digest(sheet)})
-    closed = (ballot.id, entry.entry_hash)
+    recorded = (ballot.id, entry.entry_hash)
     db.session.commit()
-    anchors.append("closed", *closed, sheet_sha256=sheet_digest(sheet))  # outside the database
-    scrub_after_close()
+    anchors.append(anchor, *recorded, sheet_sha256=sheet_digest(sheet))  # outside the database
     return sheet
+
+
+def count_with_tellers(ballot: Ballot, user, shares, *, actor: str = "") -> dict | None:
+    """A teller's decryption shares of a closed ballot's sums; the k-th makes, signs
+    and stores the sheet (returned), else None."""
+    ballot = lock_ballot(ballot.id, for_update=True)
+    given = tellers.submit_shares(ballot, user, shares)
+    audit.record("decryption_share_given", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
+                 details={"tellers": given})
+    if given < ceremony.ceremony_of(ballot.meeting).threshold:
+        db.session.commit()
+        return None
+    ballot.awaiting_tellers = False
+    db.session.flush()
+    return _signed_sheet(ballot, "ballot_counted", actor, "counted")
 
 
 def publish_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> Ballot:
     """closed → published: deputies may read the sheet, everyone signed in the receipts."""
     ballot = lock_ballot(ballot.id, for_update=True)
     _move(ballot, BallotState.published)
+    if ballot.awaiting_tellers:
+        raise Refusal(409, "results_not_available", "监票人尚未完成解密，计票单未生成，不能公布。")
     ballot.published_at = _now(now)
     if ballot.kind == SELECTION:
         track_published_selection(ballot)  # the selected items become tracked projects, in this transaction

@@ -19,6 +19,7 @@ from voting.ballots.paper import batch_ballots
 from voting.ballots.services import (CountError, count_ballot, counted_part, participation_count, sheet_digest, stored_sheet,
                                      trackers_digest)
 from voting.extensions import db
+from voting.tellers.tally import encrypted_sums_digest
 from voting.integrity import keys
 from voting.integrity.models import AuditEntry
 
@@ -31,9 +32,12 @@ def _channel_counts(model, ballot_id: int) -> dict:
     return counts
 
 
+SHEET_ACTIONS = ("ballot_closed", "ballot_counted")  # the entry that stored the sheet (counted: under tellers)
+
+
 def _recorded_digest(ballot_id: int) -> str | None:
     details = db.session.scalar(select(AuditEntry.details).where(
-        AuditEntry.action == "ballot_closed", AuditEntry.subject == f"ballot:{ballot_id}")
+        AuditEntry.action.in_(SHEET_ACTIONS), AuditEntry.subject == f"ballot:{ballot_id}")
         .order_by(AuditEntry.id.desc()).limit(1))
     return json.loads(details).get("sheet_sha256") if details else None
 
@@ -62,6 +66,8 @@ def check_sheet(ballot: Ballot, echo) -> list[str]:
         echo(f"{name}: 重新计票 失败")
         return problems + [str(error)]
     stored = counted_part(sheet)
+    if "encryption" not in stored:  # signed before sheets said how the ballot was kept secret
+        recount.pop("encryption", None)
     same = recount == stored
     echo(f"{name}: 重新计票（{recount['cast']} 张选票）{'与计票单一致' if same else '与计票单不一致'}")
     if not same:
@@ -94,7 +100,7 @@ def check_integrity(ballot: Ballot, sheet: dict, name: str, echo) -> list[str]:
         problems.append(f"{name} 的参与人数 {participation_count(ballot.id)} 与计票单记载的 "
                         f"{pinned.get('participations')} 不符")
     chained = db.session.scalar(select(AuditEntry.prev_hash).where(
-        AuditEntry.action == "ballot_closed", AuditEntry.subject == f"ballot:{ballot.id}")
+        AuditEntry.action.in_(SHEET_ACTIONS), AuditEntry.subject == f"ballot:{ballot.id}")
         .order_by(AuditEntry.id.desc()).limit(1))
     if chained != pinned.get("audit_head"):
         problems.append(f"{name} 结束时的审计链位置与计票单记载的不符")
@@ -253,7 +259,13 @@ def anchors_check(ballot_id, echo) -> list[str]:
         name = f"表决 {bid}"
         if line.get("audit") not in known_hashes:
             problems.append(f"{name}: 锚点记录的审计日志条目（{line.get('event')}）已不在审计日志中")
-        if line.get("event") == "closed":
+        if line.get("event") == "closed" and "sums_sha256" in line:  # under tellers: the sums, no sheet yet
+            if ballot is None or ballot.state not in (BallotState.closed.value, BallotState.published.value):
+                problems.append(f"{name}: 锚点记录它已于 {line.get('at')} 结束，但数据库中它"
+                                + ("不存在" if ballot is None else f"的状态为“{ballot.state_enum.label}”"))
+            elif encrypted_sums_digest(ballot.id) != line.get("sums_sha256"):
+                problems.append(f"{name}: 加密合计与结束时锚点记录的摘要不符")
+        elif line.get("event") in ("closed", "counted"):
             sheet = None
             if ballot is not None and ballot.results_available:
                 try:

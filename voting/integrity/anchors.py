@@ -4,14 +4,16 @@ Every close and publish of a ballot appends one line to `<KEY_DIR>/anchors.log`
 (instance/ by default, next to the keys and outside the database), after the change
 committed. A line is the canonical JSON of
 
-    {"event": "closed" | "published", "ballot": <id>, "audit": <entry_hash of the
-     ballot_closed / ballot_published entry>, "sheet_sha256": <sheets only>,
+    {"event": "closed" | "counted" | "published", "ballot": <id>, "audit": <entry_hash of
+     the ballot_closed / ballot_counted / ballot_published entry>, "sheet_sha256": <sheets
+     only>, "sums_sha256": <the encrypted sums of a ballot under tellers, at close>,
      "at": <UTC ISO time>, "mac": HMAC-SHA256(mac.key, "voting-anchor-v1" NUL <the same
      canonical JSON without "mac">)}
 
 `flask verify` (`check`) then requires, for every line: a valid MAC; the audit entry
-it names still in the log; for "closed", the ballot closed or published with a stored
-sheet of that digest; for "published", the ballot still published. So a writer who
+it names still in the log; for "closed" (and "counted", when k tellers decrypted a
+ballot under tellers), the ballot closed or published with a stored sheet of that
+digest, or for a "closed" of a ballot under tellers the encrypted sums of that digest; for "published", the ballot still published. So a writer who
 sets a ballot back to open, deletes its sheet and the audit entries after it, and
 rebuilds the chain, is caught: the line outlives the rows. The file belongs to its
 database: a fresh database starts a fresh file (`make clean-db` removes both).

@@ -59,8 +59,8 @@ def results_of(sheet: dict) -> dict:
 def live_counts_of(ballot: Ballot) -> dict | None:
     """Running counts of an open ballot for the hall screen of a meeting that chose
     them; None otherwise. Counted from the sealed ballots, never stored."""
-    if ballot.state != BallotState.open.value or not ballot.meeting.live_counts:
-        return None
+    if ballot.state != BallotState.open.value or not ballot.meeting.live_counts or ballot.with_tellers:
+        return None  # under tellers nobody can count before k of them decrypt the sums
     try:
         sheet = ballots.count_ballot(ballot)
     except ballots.CountError:

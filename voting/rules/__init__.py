@@ -5,8 +5,8 @@ Every page, export and check counts through `tally` under a rule read with
 """
 from voting.rules.appraisal import below_the_line
 from voting.rules.choices import (
-    ABSTAIN, DEFAULT_APPRAISAL_OPTIONS, DEFAULT_OPTIONS, YES_NO_OPTIONS, check_choices, is_invalid_paper,
-    most_yes_in_totals,
+    ABSTAIN, DEFAULT_APPRAISAL_OPTIONS, DEFAULT_OPTIONS, YES_NO_OPTIONS, cast_options, check_choices, is_invalid_paper,
+    most_yes_in_totals, option_limit,
 )
 from voting.rules.errors import ChoiceError, RuleError
 from voting.rules.exact import fraction_text, percent_text
@@ -34,6 +34,8 @@ from voting.rules.wording import OPTION_NAMES, OUTCOME_NAMES
 
 __all__ = [
     "most_yes_in_totals",
+    "cast_options",
+    "option_limit",
     "ABSTAIN",
     "DEFAULT_APPRAISAL_OPTIONS",
     "YES_NO_OPTIONS",

@@ -61,6 +61,21 @@ def is_invalid_paper(kind: str, choices: dict[str, str], seats: int | None) -> b
     return yes_marks(choices) > require_seats(seats)
 
 
+def option_limit(kind: str, seats) -> tuple[str, int] | None:
+    """(option, n): at most n items of one cast may be marked with option (a selection:
+    no more yes than seats), or None. What an encrypted cast proves about itself."""
+    require_kind(kind)
+    return ("yes", require_seats(seats)) if kind == SELECTION else None
+
+
+def cast_options(kind: str, options) -> list[str]:
+    """The options of one item in a cast, in the ballot's order, abstain last if the
+    ballot does not name it: every item of a cast is marked with exactly one."""
+    accepted_choices(kind, options)  # checks them
+    options = list(DEFAULT_OPTIONS[kind] if options is None else options)
+    return options + ([ABSTAIN] if ABSTAIN not in options else [])
+
+
 def yes_marks(choices: dict) -> int:
     return sum(1 for choice in choices.values() if choice == "yes")
 

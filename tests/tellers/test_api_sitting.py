@@ -1,0 +1,110 @@
+"""A sitting under tellers through the API (issue #17): the key made on three devices,
+plain and device-encrypted casts, forgeries refused, the count waiting for k tellers,
+the board checked by the independent verifier."""
+import copy
+import uuid
+
+from voting.crypto.ballot import encrypt_ballot, Shape
+from voting.crypto import group
+from voting import verifier
+
+
+def shape_from(ballot_json: dict) -> Shape:
+    enc = ballot_json["encryption"]
+    limit = enc["limit"] or {}
+    return Shape(int(ballot_json["id"]), tuple(enc["items"]), tuple(enc["options"]), limit.get("option"),
+                 limit.get("at_most"))
+
+
+def cast_encrypted(sitting, index, ballot, choices):
+    key = group.point_from_hex(ballot["encryption"]["joint_key"])
+    encrypted = encrypt_ballot(key, shape_from(ballot), choices)
+    return sitting.api.post(f"/api/v1/ballots/{ballot['id']}/votes", sitting.token(index),
+                            json={"encrypted": encrypted}, headers={"Idempotency-Key": uuid.uuid4().hex}), encrypted
+
+
+def test_the_key_is_made_on_the_devices_and_the_server_keeps_public_parts(api, teller_sitting):
+    data = api.get(f"/api/v1/meetings/{teller_sitting.mid}/tellers", teller_sitting.secretariat).get_json()
+    assert data["stage"] == "complete" and data["threshold"] == 2 and data["size"] == 3
+    for device in teller_sitting.devices:
+        assert device.state["joint_key"] == data["joint_key"]
+        assert data["verification_keys"][str(device.state["position"])] == device.state["verification_key"]
+
+
+def test_a_sitting_counts_only_when_k_tellers_decrypt(api, teller_sitting):
+    s = teller_sitting
+    s.check_in(range(6))
+    ballot = s.ballot(items=3, seats=2)
+    opened = s.act(ballot["id"], "open")
+    assert opened["encryption"]["mode"] == "tellers"
+    items = [str(i["id"]) for i in ballot["items"]]
+    assert s.vote(0, ballot["id"], {items[0]: "yes", items[1]: "yes"}).status_code == 201  # encrypted by the server
+    assert s.vote(1, ballot["id"], {items[0]: "yes", items[2]: "no"}).status_code == 201
+    response, _ = cast_encrypted(s, 2, opened, {items[0]: "no", items[1]: "yes", items[2]: "abstain"})
+    assert response.status_code == 201, response.get_json()
+    # a forged cast: three yes on a two-seat ballot, proved as if for at most 3
+    forged_shape = Shape(int(ballot["id"]), tuple(items), ("yes", "no", "abstain"), "yes", 3)
+    forged = encrypt_ballot(group.point_from_hex(opened["encryption"]["joint_key"]), forged_shape,
+                            {i: "yes" for i in items})
+    refused = api.post(f"/api/v1/ballots/{ballot['id']}/votes", s.token(3), json={"encrypted": forged},
+                       headers={"Idempotency-Key": "x1"})
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "ballot_rejected"
+    # the refused deputy votes again, honestly
+    assert s.vote(3, ballot["id"], {items[2]: "yes"}).status_code == 201
+    s.act(ballot["id"], "close")
+    waiting = s.tally(ballot["id"])
+    assert waiting.status_code == 409 and waiting.get_json()["error"]["code"] == "results_not_available"
+    assert s.act(ballot["id"], "publish", expect=409)["error"]["code"] == "results_not_available"
+    first = s.devices[0].decrypt(ballot["id"])
+    assert first["counted"] is False and s.tally(ballot["id"]).status_code == 409
+    second = s.devices[2].decrypt(ballot["id"])
+    assert second["counted"] is True
+    sheet = s.tally(ballot["id"]).get_json()
+    counts = {item["id"]: item["counts"] for item in sheet["items"]}
+    assert counts[items[0]] == {"yes": 2, "no": 1, "abstain": 1}
+    assert counts[items[1]] == {"yes": 2, "no": 0, "abstain": 2}
+    assert counts[items[2]] == {"yes": 1, "no": 1, "abstain": 2}
+    assert sheet["cast"] == 4 and sheet["issued"] == 6
+    enc = sheet["encryption"]
+    assert (enc["mode"], enc["encrypted_on_device"], enc["encrypted_by_server"], enc["rejected"]) == \
+        ("tellers", 1, 3, 1)
+    s.act(ballot["id"], "publish")
+    board = api.get(f"/api/v1/ballots/{ballot['id']}/board").get_json()  # public: no token
+    assert verifier.verify(board) == []
+    receipts = api.get(f"/api/v1/ballots/{ballot['id']}/receipts", s.token(0)).get_json()["receipts"]
+    assert sorted(c["tracker"] for c in board["casts"]) == receipts
+
+
+def test_a_changed_stored_ciphertext_share_or_proof_fails_the_verifier(api, teller_sitting):
+    s = teller_sitting
+    s.check_in(range(6))
+    ballot = s.ballot(items=2, seats=1)
+    s.act(ballot["id"], "open")
+    items = [str(i["id"]) for i in ballot["items"]]
+    for index in range(3):
+        assert s.vote(index, ballot["id"], {items[index % 2]: "yes"}).status_code == 201
+    s.act(ballot["id"], "close")
+    s.devices[0].decrypt(ballot["id"])
+    s.devices[1].decrypt(ballot["id"])
+    s.act(ballot["id"], "publish")
+    board = api.get(f"/api/v1/ballots/{ballot['id']}/board").get_json()
+    assert verifier.verify(board) == []
+    other = group.base_mul(7).hex()
+    tampers = []
+    t = copy.deepcopy(board)
+    t["casts"][0]["encrypted"]["items"][0]["choices"][0]["b"] = other
+    tampers.append(t)
+    t = copy.deepcopy(board)
+    t["decryptions"][0]["shares"][0][0]["d"] = other
+    tampers.append(t)
+    t = copy.deepcopy(board)
+    t["decryptions"][1]["shares"][1][1]["proof"][0] = group.scalar_hex(5)
+    tampers.append(t)
+    t = copy.deepcopy(board)
+    t["sums"][0][0]["a"] = other
+    tampers.append(t)
+    t = copy.deepcopy(board)
+    t["result"]["items"][0]["counts"]["yes"] += 1
+    tampers.append(t)
+    for tampered in tampers:
+        assert verifier.verify(tampered) != []
