@@ -91,3 +91,27 @@ def public_board(bid: str) -> dict:
     if not ballot.with_tellers:
         raise Refusal(409, "no_tellers", "本项表决未使用监票人密钥（按安装密钥计票），没有公开核验板。")
     return board_of(ballot)
+
+
+def boards_check(ballot_id, echo) -> list[str]:
+    """`flask verify`: the independent verifier (voting.verifier) on the board of every
+    ballot under tellers whose count is made."""
+    from voting import verifier
+
+    query = select(Ballot).where(Ballot.teller_key.is_not(None), Ballot.awaiting_tellers.is_(False),
+                                 Ballot.state.in_((BallotState.closed.value, BallotState.published.value)))
+    number = id_from(ballot_id) if ballot_id is not None else None
+    if ballot_id is not None:
+        query = query.where(Ballot.id == (number if number is not None else -1))
+    problems = []
+    checked = 0
+    for ballot in db.session.scalars(query.order_by(Ballot.id)):
+        checked += 1
+        try:
+            found = verifier.verify(board_of(ballot))
+        except (ValueError, KeyError, TypeError) as error:
+            found = [f"核验板无法生成：{error}"]
+        echo(f"表决 {ballot.id}「{ballot.title}」: 公开核验板 {'通过' if not found else '不符'}")
+        problems.extend(f"表决 {ballot.id} 的公开核验板：{problem}" for problem in found)
+    echo(f"公开核验板: 已核验 {checked} 项")
+    return problems

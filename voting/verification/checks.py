@@ -51,8 +51,9 @@ def signing_key_pin_check(ballot_id, echo) -> list[str]:
 def all_checks() -> list[Callable]:
     """Every check `flask verify` runs, by name, in this order."""
     from voting.ballots.verification import anchors_check, ballots_check
+    from voting.tellers.board import boards_check
 
-    return [audit_chain_check, signing_key_pin_check, ballots_check, anchors_check]
+    return [audit_chain_check, signing_key_pin_check, ballots_check, anchors_check, boards_check]
 
 
 def run_checks(ballot_id=None, echo=print) -> list[str]:
