@@ -57,10 +57,12 @@ def _domain_blueprints():
     from voting.meetings.views import bp as meetings
     from voting.rollups.views import bp as rollups
     from voting.sheets.views import bp as sheets
+    from voting.tellers.views import bp as tellers
     from voting.tracking.views import bp as tracking
     from voting.verification.views import bp as verification
 
-    return [meetings, ballots, collect, collection, stations, tracking, appraisals, rollups, verification, sheets]
+    return [meetings, ballots, collect, collection, stations, tracking, appraisals, rollups, verification, sheets,
+            tellers]
 
 
 def _load_principal(identity: str):

@@ -338,8 +338,27 @@
 
   $("back-to-ballot").addEventListener("click", function () { show("ballot"); });
 
+  // Under tellers (docs/BOARD.md) the choices are encrypted to their joint key here, with
+  // the proofs; only the encrypted ballot is kept for retries and sent.
+  function encryptForTellers() {
+    var enc = ballot.encryption;
+    if (!enc || enc.mode !== "tellers") { return true; }
+    if (!window.BallotCrypto) { return false; }
+    var completed = {};
+    enc.items.forEach(function (id) { completed[id] = record.choices[id] || "abstain"; });
+    var made = window.BallotCrypto.encryptBallot(enc.joint_key, { ballotId: Number(ballot.id), items: enc.items,
+                                                                  options: enc.options, limit: enc.limit }, completed);
+    record.encrypted = made.encrypted;
+    record.choices = {};  // the plain choices leave this device's storage too
+    return true;
+  }
+
   $("submit-vote").addEventListener("click", function () {
     if (!ballot || record.status !== "choosing") { return; }
+    if (!encryptForTellers()) {
+      $("review-summary").textContent = "加密组件尚未加载完毕，请稍候再点“确认提交”。";
+      return;
+    }
     record.status = "sending";
     save(ballot.id, record);
     resume(ballot.id, record);
@@ -362,7 +381,7 @@
       cache: "no-store",
       headers: { "Content-Type": "application/json", "Accept": "application/json",
                  "X-CSRFToken": csrfToken, "Idempotency-Key": stored.key },
-      body: JSON.stringify({ choices: stored.choices }),
+      body: JSON.stringify(stored.encrypted ? { encrypted: stored.encrypted } : { choices: stored.choices }),
       signal: controller ? controller.signal : undefined
     }).then(function (response) {
       if (timer) { clearTimeout(timer); }
@@ -397,6 +416,7 @@
     if (status === 422 || status === 400 || status === 404 || status === 403) {
       // refused and nothing stored: back to the ballot with the server's message
       stored.status = "choosing";
+      delete stored.encrypted;  // a new submission is encrypted afresh
       save(ballotId, stored);
       sendingBallot = null;
       if (ballot && ballot.id === ballotId) {

@@ -11,7 +11,7 @@ import secrets
 from sqlalchemy import select
 
 from voting.ballots.models import Ballot, CastBallot
-from voting.crypto import elgamal, group
+from voting.crypto import elgamal
 from voting.crypto.ballot import BallotRejected, Shape, ciphertext_rows, encrypt_ballot, tracker_of, verify_ballot
 from voting.crypto.elgamal import Ciphertext
 from voting.database import write_intent

@@ -1,0 +1,116 @@
+"""A sitting with three tellers in Chromium (issue #17): each teller's browser makes its
+part of the key, two deputies vote on tablets that encrypt on the device, two tellers
+decrypt the sums from their pages, and a deputy finds its receipt on the public board."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_sitting import _login, _receipt, _tablet
+from tests.factories import ApiClient, gen_body, gen_user
+from voting import verifier
+from voting.extensions import db
+
+pytestmark = pytest.mark.browser
+
+
+def _people(app):
+    with app.app_context():
+        body = gen_body("青山县人大常委会")
+        secretariat = gen_user("secretariat", body).username
+        tellers = [(u.id, u.username) for u in (gen_user("teller", body, display_name=f"监票人{i}") for i in (1, 2, 3))]
+        db.session.remove()
+    return secretariat, tellers
+
+
+def test_three_tellers_two_tablets_and_the_board(contexts, live_server):
+    app = live_server.app
+    secretariat, tellers = _people(app)
+    with app.app_context():
+        api = ApiClient(app.test_client())
+        token = api.token(secretariat)
+        mid = api.post("/api/v1/meetings", token, json={"name": "青山县第十八届人大第一次会议"}).get_json()["id"]
+        deputies = api.post(f"/api/v1/meetings/{mid}/deputies", token, json={"deputies": [
+            {"name": n, "delegation": "城关代表团", "number": f"00{i}"} for i, n in enumerate(["王建国", "李秀英", "张志强"], 1)
+        ]}).get_json()["deputies"]
+        named = api.post(f"/api/v1/meetings/{mid}/tellers", token,
+                         json={"tellers": [str(i) for i, _ in tellers], "threshold": 2})
+        assert named.status_code == 201, named.get_json()
+        db.session.remove()
+
+    pages = []
+    for _, username in tellers:
+        page = _login(contexts(), username)
+        page.goto(f"/tellers/{mid}")
+        expect(page.locator("#device")).to_be_visible()
+        pages.append(page)
+    for page in pages:
+        page.click("#join")
+        expect(page.locator("#join")).to_be_disabled()
+    for page in pages:
+        expect(page.locator("#deal")).to_be_enabled()
+        page.click("#deal")
+        expect(page.locator("#deal")).to_be_disabled()
+    for page in pages:
+        expect(page.locator("#confirm")).to_be_enabled()
+        page.click("#confirm")
+        expect(page.locator("#confirm")).to_be_disabled()
+    for page in pages:
+        expect(page.locator("#device-status")).to_contain_text("密钥已生成，本机保存着")
+        expect(page.locator("#backup")).to_be_enabled()
+
+    tablets = [_tablet(contexts, f"/card/{d['card']}")[1] for d in deputies[:2]]
+    with app.app_context():
+        api = ApiClient(app.test_client())
+        token = api.token(secretariat)
+        api.post(f"/api/v1/meetings/{mid}/checkin", token, json={"deputy_id": deputies[2]["id"]})
+        ballot = api.post(f"/api/v1/meetings/{mid}/ballots", token, json={
+            "kind": "selection", "title": "2027年民生实事项目票决", "seats": 1,
+            "items": [{"title": "城区老旧小区改造"}, {"title": "乡镇卫生院能力提升"}]}).get_json()
+        bid = ballot["id"]
+        assert api.post(f"/api/v1/ballots/{bid}/open", token).status_code == 200
+        db.session.remove()
+
+    receipts = []
+    for index, page in enumerate(tablets):
+        expect(page.locator("#screen-ballot")).to_be_visible()
+        page.locator(f"#ballot-items > li:nth-child({index + 1}) [data-choice=yes]").click()
+        page.click("#to-review")
+        page.click("#submit-vote")
+        receipts.append(_receipt(page))
+
+    with app.app_context():
+        api = ApiClient(app.test_client())
+        token = api.token(secretariat)
+        deputy = api.card_token(deputies[2]["card"])
+        first = str(ballot["items"][0]["id"])
+        assert api.post(f"/api/v1/ballots/{bid}/votes", deputy, json={"choices": {first: "yes"}},
+                        headers={"Idempotency-Key": "k3"}).status_code == 201
+        assert api.post(f"/api/v1/ballots/{bid}/close", token).status_code == 200
+        db.session.remove()
+
+    for page in pages[::2]:
+        button = page.locator(f"#awaiting button[data-ballot='{bid}']")
+        expect(button).to_be_visible(timeout=20000)
+        button.click()
+        expect(page.locator("#device-status")).to_contain_text(re.compile("已提交本机的解密份额|计票单已生成"))
+    expect(pages[2].locator("#device-status")).to_contain_text("计票单已生成")
+
+    with app.app_context():
+        api = ApiClient(app.test_client())
+        token = api.token(secretariat)
+        sheet = api.get(f"/api/v1/ballots/{bid}/tally", token).get_json()
+        assert [item["counts"]["yes"] for item in sheet["items"]] == [2, 1]
+        assert (sheet["encryption"]["encrypted_on_device"], sheet["encryption"]["encrypted_by_server"]) == (2, 1)
+        assert api.post(f"/api/v1/ballots/{bid}/publish", token).status_code == 200
+        board = api.get(f"/api/v1/ballots/{bid}/board").get_json()
+        db.session.remove()
+    assert verifier.verify(board) == []
+    assert {c["origin"] for c in board["casts"]} == {"device", "server"}
+
+    page = tablets[0]
+    page.goto(f"/tellers/boards/{bid}?code={receipts[0]}")
+    expect(page.locator("#receipt-result")).to_have_attribute("data-found", "1")
+    page.goto(f"/tellers/boards/{bid}?code=AAAA-BBBB-CCCC-DDDD")
+    expect(page.locator("#receipt-result")).to_have_attribute("data-found", "0")
+    assert contexts.foreign_requests() == []
