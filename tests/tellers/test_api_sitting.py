@@ -108,3 +108,31 @@ def test_a_changed_stored_ciphertext_share_or_proof_fails_the_verifier(api, tell
     tampers.append(t)
     for tampered in tampers:
         assert verifier.verify(tampered) != []
+
+
+def test_paper_ballots_are_added_in_the_clear_to_the_decrypted_sums(api, teller_sitting):
+    s = teller_sitting
+    s.check_in(range(6))
+    ballot = s.ballot(items=2, seats=1)
+    bid, items = ballot["id"], [str(i["id"]) for i in ballot["items"]]
+    s.act(bid, "open")
+    teller = api.token(s.teller_users[0].username)
+    for index in (4, 5):
+        issued = api.post(f"/api/v1/ballots/{bid}/paper/issue", teller, json={"deputy_id": s.deputies[index]["id"]})
+        assert issued.status_code == 200, issued.get_json()
+    assert api.post(f"/api/v1/ballots/{bid}/paper/ballots", teller,
+                    json={"choices": {items[1]: "yes"}}).status_code == 201
+    spoiled = api.post(f"/api/v1/ballots/{bid}/paper/ballots", teller, json={"choices": {i: "yes" for i in items}})
+    assert spoiled.status_code == 201 and spoiled.get_json()["invalid"] is True
+    for index in range(3):
+        assert s.vote(index, bid, {items[0]: "yes"}).status_code == 201
+    s.act(bid, "close")
+    s.devices[1].decrypt(bid)
+    s.devices[2].decrypt(bid)
+    sheet = s.tally(bid).get_json()
+    assert [item["counts"]["yes"] for item in sheet["items"]] == [3, 1]
+    assert (sheet["cast"], sheet["invalid"], sheet["channels"]) == (5, 1, {"tablet": 3, "paper": 2})
+    s.act(bid, "publish")
+    board = api.get(f"/api/v1/ballots/{bid}/board").get_json()
+    assert (board["paper"]["ballots"], board["paper"]["invalid"]) == (2, 1)
+    assert verifier.verify(board) == []
