@@ -34,6 +34,7 @@ from voting.errors import RosterError, Refusal
 from voting.meetings.models import Deputy, Meeting
 from voting.meetings.roster_files import parse_roster_upload
 from voting.rules import OPTION_NAMES
+from voting.tellers import ceremony as tellers
 
 bp = Blueprint("meetings", __name__)
 
@@ -106,8 +107,10 @@ def create():
 @require(READ_MEETINGS)
 def detail(mid):
     meeting = _meeting(mid)
+    stage = tellers.stage(tellers.ceremony_of(meeting))
     return render_template("meetings/detail.html", meeting=meeting, can_manage=_can_manage(meeting),
-                           board=board.meeting_board(meeting))
+                           board=board.meeting_board(meeting), teller_stage=stage,
+                           teller_stage_text=tellers.STAGE_TEXT[stage])
 
 
 @bp.get("/meetings/<int:mid>/board")

@@ -29,7 +29,7 @@ def _figure_rows(view: SheetView) -> list[tuple[str, int]]:
 
 
 def _closing_rows(view: SheetView, verify_url: str) -> list[tuple[str, str]]:
-    rows = [("说明", note) for note in view.notes]
+    rows = [("说明", note) for note in view.notes] + ([("保密方式", view.secrecy)] if view.secrecy else [])
     rows += [("参与人数（签名时）", view.participations), ("回执码摘要（SHA-256）", view.trackers_sha256),
              ("审计链头（结束表决时）", view.audit_head)]
     rows += [("签名算法", "Ed25519"), ("签名公钥指纹", view.fingerprint), ("签名公钥", view.public_key),
@@ -260,7 +260,8 @@ def sheet_pdf(view: SheetView, verify_url: str, qr_png: bytes) -> bytes:
                 row.cell(str(value), align="LEFT" if index == 1 else "CENTER")
     pdf.ln(3)
 
-    _pdf_pairs(pdf, [("计票规则", view.rule_text)] + [("说明", note) for note in view.notes], label_width=22)
+    _pdf_pairs(pdf, [("计票规则", view.rule_text)] + ([("保密方式", view.secrecy)] if view.secrecy else [])
+               + [("说明", note) for note in view.notes], label_width=22)
     _pdf_chart(pdf, view)
     pdf.ln(6)
     pdf.set_font_size(12)

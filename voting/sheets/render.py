@@ -86,6 +86,7 @@ class SheetView:
     show_verdict: bool = False
     show_score: bool = False
     notes: list[str] = field(default_factory=list)
+    secrecy: str = ""
 
     @property
     def heading(self) -> str:
@@ -203,6 +204,7 @@ def _sheet_view(sheet: dict) -> SheetView:
         show_verdict=any(row.verdict_text for row in items),
         show_score=any(row.score for row in items),
     )
+    view.secrecy = secrecy_text(sheet.get("encryption"))
     if view.void:
         view.notes.append("收回票数多于发出票数，本次表决无效，须重新表决。")
     if view.runoff_text:
@@ -210,6 +212,19 @@ def _sheet_view(sheet: dict) -> SheetView:
     if view.seats_unfilled:
         view.notes.append(f"尚有 {view.seats_unfilled} 个名额未选出。")
     return view
+
+
+def secrecy_text(block) -> str:
+    """How the ballot was kept secret and counted, from the sheet's `encryption` block
+    (docs/BOARD.md); empty for a sheet signed before sheets said so."""
+    if not isinstance(block, dict):
+        return ""
+    if block.get("mode") != "tellers":
+        return "选票以本系统安装密钥密封计票（本次会议未指定监票人）。"
+    return (f"选票以监票人门限密钥加密（{block.get('tellers')} 位监票人，任意 {block.get('threshold')} 位可解密），"
+            f"只解密合计、不解开任何一张选票：平板加密 {block.get('encrypted_on_device')} 张，"
+            f"服务器代为加密 {block.get('encrypted_by_server')} 张，证明未通过而拒收 {block.get('rejected')} 张；"
+            f"由第 {'、'.join(str(p) for p in block.get('decrypted_by') or [])} 号监票人解密。公开核验板可供任何人核验。")
 
 
 def table_header(view: SheetView) -> list[str]:
