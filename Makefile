@@ -12,6 +12,7 @@ $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	@$(PY) -c "import pysodium" 2>/dev/null || { echo "缺少 libsodium（监票人密钥与加密选票所需）：请先运行 apt-get install libsodium23 / libsodium is missing: apt-get install libsodium23"; exit 1; }
 	touch $@
 
 setup: $(VENV)/.installed
