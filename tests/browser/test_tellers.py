@@ -114,3 +114,73 @@ def test_three_tellers_two_tablets_and_the_board(contexts, live_server):
     page.goto(f"/tellers/boards/{bid}?code=AAAA-BBBB-CCCC-DDDD")
     expect(page.locator("#receipt-result")).to_have_attribute("data-found", "0")
     assert contexts.foreign_requests() == []
+
+
+def test_a_tampered_tablet_is_refused_and_its_deputy_votes_again(contexts, live_server):
+    """The tablet's encryption replaced in the page (a tampered browser): the cast it
+    makes (two marks on one item) is refused with 422 ballot_rejected, never counted,
+    kept on the board as rejected; the deputy then votes again from the same tablet."""
+    from tests.tellers.conftest import device_for
+
+    app = live_server.app
+    secretariat, tellers = _people(app)
+    with app.app_context():
+        api = ApiClient(app.test_client())
+        token = api.token(secretariat)
+        mid = api.post("/api/v1/meetings", token, json={"name": "青山县第十八届人大第二次会议"}).get_json()["id"]
+        deputy = api.post(f"/api/v1/meetings/{mid}/deputies", token, json={"deputies": [
+            {"name": "王建国", "delegation": "城关代表团", "number": "001"}]}).get_json()["deputies"][0]
+        api.post(f"/api/v1/meetings/{mid}/tellers", token, json={"tellers": [str(i) for i, _ in tellers], "threshold": 2})
+        devices = [device_for(api, username) for _, username in tellers]
+        for step in ("join", "deal", "confirm"):
+            for device in devices:
+                getattr(device, step)(*([mid] if step == "join" else []))
+        db.session.remove()
+    context, page = _tablet(contexts, f"/card/{deputy['card']}")
+    with app.app_context():
+        api = ApiClient(app.test_client())
+        token = api.token(secretariat)
+        ballot = api.post(f"/api/v1/meetings/{mid}/ballots", token, json={
+            "kind": "motion", "title": "关于本级预算调整的决议", "items": [{"title": "预算调整方案"}]}).get_json()
+        bid = ballot["id"]
+        assert api.post(f"/api/v1/ballots/{bid}/open", token).status_code == 200
+        db.session.remove()
+    expect(page.locator("#screen-ballot")).to_be_visible()
+    page.wait_for_function("() => window.BallotCrypto !== undefined")
+    page.evaluate("""() => {
+      const honest = window.BallotCrypto.encryptBallot;
+      window.BallotCrypto = Object.assign({}, window.BallotCrypto, {encryptBallot: (key, shape, choices) => {
+        const made = honest(key, shape, choices);
+        const other = honest(key, shape, {[shape.items[0]]: "no"});
+        made.encrypted.items[0].choices[1] = other.encrypted.items[0].choices[1];  // yes and no both marked
+        window.BallotCrypto.encryptBallot = honest;  // one forged cast, then the tablet is honest again
+        return made;
+      }});
+    }""")
+    page.locator("#ballot-items > li:nth-child(1) [data-choice=yes]").click()
+    page.click("#to-review")
+    page.click("#submit-vote")
+    expect(page.locator("#screen-ballot")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("加密选票未通过核验")
+    page.locator("#ballot-items > li:nth-child(1) [data-choice=yes]").click()
+    page.click("#to-review")
+    page.click("#submit-vote")
+    receipt = _receipt(page)
+    with app.app_context():
+        api = ApiClient(app.test_client())
+        token = api.token(secretariat)
+        assert api.post(f"/api/v1/ballots/{bid}/close", token).status_code == 200
+        db.session.remove()
+    devices[0].decrypt(bid)
+    devices[1].decrypt(bid)
+    with app.app_context():
+        api = ApiClient(app.test_client())
+        token = api.token(secretariat)
+        sheet = api.get(f"/api/v1/ballots/{bid}/tally", token).get_json()
+        assert sheet["items"][0]["counts"] == {"yes": 1, "no": 0, "abstain": 0}
+        assert sheet["encryption"]["rejected"] == 1 and sheet["cast"] == 1
+        api.post(f"/api/v1/ballots/{bid}/publish", token)
+        board = api.get(f"/api/v1/ballots/{bid}/board").get_json()
+        db.session.remove()
+    assert [c["tracker"] for c in board["casts"]] == [receipt] and len(board["rejected"]) == 1
+    assert verifier.verify(board) == []
