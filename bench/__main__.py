@@ -5,6 +5,7 @@
     python -m bench --only load,crash --db sqlite --sizes 650
     python -m bench --only storm --db sqlite        the login storm through nginx (issue #18)
     python -m bench --only collection               300 vs 30,000 proposals (issue #21)
+    python -m bench --only tellers                  the verifiable secret ballot's costs (issue #17)
 
 Prints PASS/FAIL per target and writes bench/results/<UTC time>.json."""
 import argparse
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from bench import scenarios
 from bench.collection import collection_run
+from bench.tellers import tellers_run
 from bench.tally import prepared_close
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -64,7 +66,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanups (servers are killed)
     quick = os.environ.get("BENCH_QUICK") == "1"
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", default="load,tally,crash,multi,five,storm,collection")
+    parser.add_argument("--only", default="load,tally,crash,multi,five,storm,collection,tellers")
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--sizes", default="100,300" if quick else "650,3000")
     parser.add_argument("--crash-n", type=int, default=50 if quick else 60)
@@ -123,6 +125,8 @@ def main(argv=None) -> int:
                                                                            window_s=args.storm_window)))
         if "collection" in only:
             attempt(f"collection {db}", lambda: collection_targets(collection_run(db)))
+        if "tellers" in only:
+            attempt(f"tellers {db}", lambda: tellers_run(db))
         if "five" in only:
             five = tuple(int(s) for s in args.five.split(","))
             attempt(f"five {db}", lambda: asyncio.run(scenarios.five_run(db, five, window=args.paced_window)))
