@@ -18,7 +18,8 @@ def shape_from(ballot_json: dict) -> Shape:
 
 def cast_encrypted(sitting, index, ballot, choices):
     key = group.point_from_hex(ballot["encryption"]["joint_key"])
-    encrypted = encrypt_ballot(key, shape_from(ballot), choices)
+    completed = {item: choices.get(item, "abstain") for item in ballot["encryption"]["items"]}
+    encrypted = encrypt_ballot(key, shape_from(ballot), completed)
     return sitting.api.post(f"/api/v1/ballots/{ballot['id']}/votes", sitting.token(index),
                             json={"encrypted": encrypted}, headers={"Idempotency-Key": uuid.uuid4().hex}), encrypted
 
@@ -136,3 +137,46 @@ def test_paper_ballots_are_added_in_the_clear_to_the_decrypted_sums(api, teller_
     board = api.get(f"/api/v1/ballots/{bid}/board").get_json()
     assert (board["paper"]["ballots"], board["paper"]["invalid"]) == (2, 1)
     assert verifier.verify(board) == []
+
+
+def _forgeries(key, shape, items):
+    """What a dishonest tablet might send, each with proofs that look complete."""
+    from voting.crypto import elgamal
+
+    honest = {items[0]: "yes", items[1]: "no", items[2]: "abstain"}
+    two_for_one = encrypt_ballot(key, shape, honest)
+    doubled, _ = elgamal.encrypt(key, 2)
+    two_for_one["items"][0]["choices"][0].update(doubled.to_json())
+    too_many = encrypt_ballot(key, Shape(shape.ballot_id, shape.item_ids, shape.options, "yes", 3),
+                              {i: "yes" for i in items})
+    other_ballot = encrypt_ballot(key, Shape(shape.ballot_id + 1000, shape.item_ids, shape.options,
+                                             shape.limited_option, shape.limit), honest)
+    copied = encrypt_ballot(key, shape, honest)
+    copied["items"][1] = encrypt_ballot(key, shape, honest)["items"][1]  # an item and its proofs from another cast
+    return {"two_for_one_yes": two_for_one, "seats_plus_one": too_many, "made_for_another_ballot": other_ballot,
+            "item_copied_from_another_cast": copied}
+
+
+def test_every_forgery_is_refused_through_the_api_and_never_counted(api, teller_sitting):
+    s = teller_sitting
+    s.check_in(range(6))
+    ballot = s.ballot(items=3, seats=2)
+    opened = s.act(ballot["id"], "open")
+    items = [str(i["id"]) for i in ballot["items"]]
+    key = group.point_from_hex(opened["encryption"]["joint_key"])
+    for name, forged in _forgeries(key, shape_from(opened), items).items():
+        refused = api.post(f"/api/v1/ballots/{ballot['id']}/votes", s.token(0), json={"encrypted": forged},
+                           headers={"Idempotency-Key": name})
+        assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "ballot_rejected", name
+    honest, encrypted = cast_encrypted(s, 1, opened, {items[0]: "yes"})
+    assert honest.status_code == 201
+    replayed = api.post(f"/api/v1/ballots/{ballot['id']}/votes", s.token(2), json={"encrypted": encrypted},
+                        headers={"Idempotency-Key": "replay"})
+    assert replayed.status_code == 422 and replayed.get_json()["error"]["code"] == "ballot_rejected"
+    assert s.vote(0, ballot["id"], {items[1]: "yes"}).status_code == 201  # the refused deputy still votes
+    s.act(ballot["id"], "close")
+    s.devices[0].decrypt(ballot["id"])
+    s.devices[1].decrypt(ballot["id"])
+    sheet = s.tally(ballot["id"]).get_json()
+    assert sheet["cast"] == 2 and sheet["encryption"]["rejected"] == 4
+    assert [item["counts"]["yes"] for item in sheet["items"]] == [1, 1, 0]
