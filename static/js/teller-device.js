@@ -4,6 +4,7 @@
 // teller), confirm (open and check the shares dealt to this teller, keep their sum),
 // and decrypt the sums of a closed ballot with proofs.
 import BallotCrypto from "./ballot-crypto.js";
+import qrcode from "../vendor/qrcode-generator/qrcode.mjs";
 
 const C = BallotCrypto;
 const root = document.getElementById("device");
@@ -153,6 +154,11 @@ $("backup").addEventListener("click", () => {
 $("print-backup").addEventListener("click", () => {
   $("backup-text").hidden = false;
   $("backup-text").textContent = "第 " + position + " 号监票人密钥份额（会议 " + meetingId + "），请封存：\n" + backupText();
+  const code = qrcode(0, "M");  // drawn here: the share never leaves this browser
+  code.addData(JSON.stringify(JSON.parse(backupText())));
+  code.make();
+  $("backup-qr").src = code.createDataURL(4, 4);
+  $("backup-qr").hidden = false;
   window.print();
 });
 $("restore").addEventListener("change", (event) => {

@@ -1,7 +1,9 @@
 """A sitting with three tellers in Chromium (issue #17): each teller's browser makes its
 part of the key, two deputies vote on tablets that encrypt on the device, two tellers
 decrypt the sums from their pages, and a deputy finds its receipt on the public board."""
+import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -58,6 +60,13 @@ def test_three_tellers_two_tablets_and_the_board(contexts, live_server):
     for page in pages:
         expect(page.locator("#device-status")).to_contain_text("密钥已生成，本机保存着")
         expect(page.locator("#backup")).to_be_enabled()
+    with pages[0].expect_download() as saved:
+        pages[0].click("#backup")
+    backup = json.loads(Path(saved.value.path()).read_text())
+    assert backup["position"] == 1 and len(backup["share"]) == 64
+    pages[0].evaluate("() => { window.print = () => {}; }")
+    pages[0].click("#print-backup")
+    expect(pages[0].locator("#backup-qr")).to_have_attribute("src", re.compile(r"^data:image/gif;base64,"))
 
     tablets = [_tablet(contexts, f"/card/{d['card']}")[1] for d in deputies[:2]]
     with app.app_context():
