@@ -25,20 +25,27 @@ def _people(app):
     return secretariat, tellers
 
 
-def test_three_tellers_two_tablets_and_the_board(contexts, live_server):
-    app = live_server.app
-    secretariat, tellers = _people(app)
+def _meeting_with_tellers(app, secretariat, tellers, name, deputy_names):
+    """A meeting, its roster and its three tellers named (2 of 3): (meeting id, deputies)."""
     with app.app_context():
         api = ApiClient(app.test_client())
         token = api.token(secretariat)
-        mid = api.post("/api/v1/meetings", token, json={"name": "青山县第十八届人大第一次会议"}).get_json()["id"]
+        mid = api.post("/api/v1/meetings", token, json={"name": name}).get_json()["id"]
         deputies = api.post(f"/api/v1/meetings/{mid}/deputies", token, json={"deputies": [
-            {"name": n, "delegation": "城关代表团", "number": f"00{i}"} for i, n in enumerate(["王建国", "李秀英", "张志强"], 1)
+            {"name": n, "delegation": "城关代表团", "number": f"00{i}"} for i, n in enumerate(deputy_names, 1)
         ]}).get_json()["deputies"]
         named = api.post(f"/api/v1/meetings/{mid}/tellers", token,
                          json={"tellers": [str(i) for i, _ in tellers], "threshold": 2})
         assert named.status_code == 201, named.get_json()
         db.session.remove()
+    return mid, deputies
+
+
+def test_three_tellers_two_tablets_and_the_board(contexts, live_server):
+    app = live_server.app
+    secretariat, tellers = _people(app)
+    mid, deputies = _meeting_with_tellers(app, secretariat, tellers, "青山县第十八届人大第一次会议",
+                                          ["王建国", "李秀英", "张志强"])
 
     pages = []
     for _, username in tellers:
@@ -133,13 +140,9 @@ def test_a_tampered_tablet_is_refused_and_its_deputy_votes_again(contexts, live_
 
     app = live_server.app
     secretariat, tellers = _people(app)
+    mid, (deputy,) = _meeting_with_tellers(app, secretariat, tellers, "青山县第十八届人大第二次会议", ["王建国"])
     with app.app_context():
         api = ApiClient(app.test_client())
-        token = api.token(secretariat)
-        mid = api.post("/api/v1/meetings", token, json={"name": "青山县第十八届人大第二次会议"}).get_json()["id"]
-        deputy = api.post(f"/api/v1/meetings/{mid}/deputies", token, json={"deputies": [
-            {"name": "王建国", "delegation": "城关代表团", "number": "001"}]}).get_json()["deputies"][0]
-        api.post(f"/api/v1/meetings/{mid}/tellers", token, json={"tellers": [str(i) for i, _ in tellers], "threshold": 2})
         devices = [device_for(api, username) for _, username in tellers]
         for step in ("join", "deal", "confirm"):
             for device in devices:

@@ -7,7 +7,7 @@ from werkzeug.exceptions import NotFound
 
 from voting.accounts.models import User
 from voting.accounts.permissions import (HOLD_KEY_SHARE, MANAGE_MEETINGS, READ_MEETINGS, current_principal,
-                                         ensure_readable, ensure_writable, has_permission, require)
+                                         has_permission, load_record, require)
 from voting.ballots.models import Ballot, BallotState
 from voting.errors import Refusal
 from voting.extensions import db
@@ -19,18 +19,10 @@ from voting.tellers import board, ceremony
 bp = Blueprint("tellers", __name__, url_prefix="/tellers")
 
 
-def _meeting(mid: int, *, write: bool = False) -> Meeting:
-    meeting = db.session.get(Meeting, mid)
-    if meeting is None:
-        raise NotFound()
-    (ensure_writable if write else ensure_readable)(current_principal(), meeting.body_id)
-    return meeting
-
-
 @bp.get("/<int:mid>")
 @require(READ_MEETINGS)
 def ceremony_page(mid):
-    meeting = _meeting(mid)
+    meeting = load_record(Meeting, mid)
     principal = current_principal()
     can_name = has_permission(principal, MANAGE_MEETINGS) and principal.body_id == meeting.body_id
     candidates = list(db.session.scalars(select(User).where(User.body_id == meeting.body_id, User.role == "teller",
@@ -44,7 +36,7 @@ def ceremony_page(mid):
 @bp.post("/<int:mid>")
 @require(MANAGE_MEETINGS)
 def name(mid):
-    meeting = _meeting(mid, write=True)
+    meeting = load_record(Meeting, mid, write=True)
     try:
         ceremony.name_tellers(meeting, request.form.getlist("tellers"), small_int(request.form.get("threshold")),
                               actor=f"user:{current_principal().id}")
