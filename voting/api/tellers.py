@@ -10,6 +10,7 @@ from voting.api.blueprint import bp
 from voting.api.meetings import ID, actor_of, load_meeting
 from voting.api.openapi import document
 from voting.api.parsing import json_body
+from voting.extensions import limiter
 from voting.ballots import services as ballots
 from voting.tellers import board, ceremony, tally
 
@@ -77,6 +78,7 @@ def give_decryption(bid):
 
 
 @bp.get("/ballots/<bid>/board")
+@limiter.limit("10/minute")  # a board holds every cast: 40 KB each for 25 items
 def get_board(bid):
     """Public once the ballot is published (like the receipts, but for everyone)."""
     return jsonify(board.public_board(bid))

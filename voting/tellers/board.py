@@ -6,7 +6,7 @@ import json
 from sqlalchemy import select
 
 from voting.ballots.counting import accepted_options, add_paper_counts, unsealed_casts
-from voting.ballots.models import Ballot, BallotState
+from voting.ballots.models import Ballot, BallotState, CastBallot
 from voting.ballots.reading import stored_sheet
 from voting.errors import Refusal, not_found
 from voting.extensions import db
@@ -80,8 +80,8 @@ def board_of(ballot: Ballot) -> dict:
     }
 
 
-def public_board(bid: str) -> dict:
-    """The board of a published ballot under tellers, for anyone."""
+def published_ballot(bid) -> Ballot:
+    """A published ballot under tellers, for anyone; 404 / 409 otherwise."""
     number = id_from(bid)
     ballot = db.session.get(Ballot, number) if number is not None else None
     if ballot is None:
@@ -90,7 +90,24 @@ def public_board(bid: str) -> dict:
         raise Refusal(409, "results_not_available", "表决结果公布后才能查看公开核验板。")
     if not ballot.with_tellers:
         raise Refusal(409, "no_tellers", "本项表决未使用监票人密钥（按安装密钥计票），没有公开核验板。")
-    return board_of(ballot)
+    return ballot
+
+
+def public_board(bid: str) -> dict:
+    """The board of a published ballot under tellers, for anyone."""
+    return board_of(published_ballot(bid))
+
+
+def board_summary(ballot: Ballot) -> dict:
+    """What the board page shows (the trackers, not the casts: 3,000 casts are 120 MB)."""
+    ceremony = ceremonies.ceremony_of(ballot.meeting)
+    trackers = sorted(db.session.scalars(select(CastBallot.tracker).where(CastBallot.ballot_id == ballot.id,
+                                                                          CastBallot.origin.is_not(None))))
+    rejected = sorted(db.session.scalars(select(RejectedCast.tracker).where(RejectedCast.ballot_id == ballot.id)))
+    return {"trackers": trackers, "rejected": rejected, "options": list(shape_of(ballot).options),
+            "result": stored_sheet(ballot), "paper": paper_totals(ballot), "threshold": ceremony.threshold,
+            "size": ceremony.size, "decrypted_by": sorted(stored_shares(ballot.id)),
+            "joint_key": ballot.teller_key.hex()}
 
 
 def boards_check(ballot_id, echo) -> list[str]:

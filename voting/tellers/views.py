@@ -10,7 +10,7 @@ from voting.accounts.permissions import (HOLD_KEY_SHARE, MANAGE_MEETINGS, READ_M
                                          has_permission, load_record, require)
 from voting.ballots.models import Ballot, BallotState
 from voting.errors import Refusal
-from voting.extensions import db
+from voting.extensions import db, limiter
 from voting.inputlimits import small_int
 from voting.meetings.models import Meeting
 from voting.rules import OPTION_NAMES
@@ -49,12 +49,13 @@ def name(mid):
 
 
 @bp.get("/boards/<int:bid>")
+@limiter.limit("600/minute")  # a hall of deputies behind one address checks its receipts here
 def board_page(bid):
-    """Public once published: the ballot's board, and a search for a receipt code."""
+    """Public once published: the ballot's result, its trackers, and a search for a receipt code."""
     ballot = db.session.get(Ballot, bid)
     if ballot is None:
         raise NotFound()
     published = ballot.state == BallotState.published.value and ballot.with_tellers
-    data = board.board_of(ballot) if published else None
-    return render_template("tellers/board.html", ballot=ballot, board=data, published=published,
-                           code=(request.args.get("code") or "").strip().upper()[:19], option_names=OPTION_NAMES)
+    return render_template("tellers/board.html", ballot=ballot, board=board.board_summary(ballot) if published else None,
+                           published=published, code=(request.args.get("code") or "").strip().upper()[:19],
+                           option_names=OPTION_NAMES)
