@@ -6,6 +6,7 @@
     python -m bench --only storm --db sqlite        the login storm through nginx (issue #18)
     python -m bench --only collection               300 vs 30,000 proposals (issue #21)
     python -m bench --only tellers                  the verifiable secret ballot's costs (issue #17)
+    python -m bench --only tellers-hall --sizes 650 a hall casting encrypted ballots (issue #17)
 
 Prints PASS/FAIL per target and writes bench/results/<UTC time>.json."""
 import argparse
@@ -23,6 +24,7 @@ from pathlib import Path
 from bench import scenarios
 from bench.collection import collection_run
 from bench.tellers import tellers_run
+from bench.tellers_hall import tellers_hall_run
 from bench.tally import prepared_close
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -127,6 +129,10 @@ def main(argv=None) -> int:
             attempt(f"collection {db}", lambda: collection_targets(collection_run(db)))
         if "tellers" in only:
             attempt(f"tellers {db}", lambda: tellers_run(db))
+        if "tellers-hall" in only:
+            for n in sizes[:1]:
+                attempt(f"tellers-hall {db} {n}", lambda: asyncio.run(tellers_hall_run(db, n,
+                                                                                      paced_window=args.paced_window)))
         if "five" in only:
             five = tuple(int(s) for s in args.five.split(","))
             attempt(f"five {db}", lambda: asyncio.run(scenarios.five_run(db, five, window=args.paced_window)))
