@@ -103,6 +103,14 @@ class Ballot(db.Model):
     def results_available(self) -> bool:
         return self.state in (BallotState.closed.value, BallotState.published.value)
 
+    @property
+    def heading(self) -> str:
+        """The title with its round once: a later round's title already ends in
+        "（第N轮）" (voting.ballots.rounds), a first round's needs nothing added."""
+        if self.round > 1 and not self.title.endswith(f"（第{self.round}轮）"):
+            return f"{self.title}（第{self.round}轮）"
+        return self.title
+
 
 class BallotItem(db.Model):
     """A candidate project, motion or appraised report/official on a ballot."""

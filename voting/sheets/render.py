@@ -12,7 +12,9 @@ from datetime import datetime, timedelta, timezone
 from voting.integrity import keys
 from voting.ballots.models import KIND_LABELS
 from voting.rules import OPTION_NAMES, percent_text
+from voting.rules.errors import RuleError
 from voting.rules.exact import rounded_half_up, stored_fraction
+from voting.rules.rates import unreduced_rate_text
 
 RATE_LABELS = {"selection": "得票率", "motion": "得票率", "appraisal": "满意率"}
 # China keeps one time zone; sheets are read in the hall, so print Beijing time.
@@ -50,6 +52,7 @@ class ItemRow:
     score: str | None = None
     score_text: str = ""
     grade: str = ""
+    rate_exact: str = ""  # as counted, unreduced: "18/30"
 
 
 @dataclass
@@ -126,7 +129,18 @@ def _columns(sheet: dict) -> list[tuple[str, str]]:
     return [(choice, OPTION_NAMES.get(choice, choice)) for choice in ordered]
 
 
-def _row(item: dict, columns) -> ItemRow:
+def _exact_rate(sheet: dict, item: dict) -> str:
+    """"18/30" for a rate the sheet stores reduced ("3/5"); the stored text when
+    the sheet's rule cannot be read back."""
+    if not item.get("rate"):
+        return ""
+    try:
+        return unreduced_rate_text(sheet["ballot"]["kind"], sheet.get("rule"), sheet, item["counts"]) or item["rate"]
+    except RuleError:
+        return str(item["rate"])
+
+
+def _row(item: dict, columns, sheet: dict | None = None) -> ItemRow:
     rank = item.get("rank")
     return ItemRow(
         id=str(item["id"]),
@@ -141,6 +155,7 @@ def _row(item: dict, columns) -> ItemRow:
         score=item.get("score"),
         score_text=score_text(item.get("score")) if item.get("score") else "",
         grade=item.get("grade") or "",
+        rate_exact=_exact_rate(sheet, item) if sheet is not None else str(item.get("rate") or ""),
     )
 
 
@@ -163,7 +178,7 @@ def sheet_view(sheet: dict) -> SheetView:
 def _sheet_view(sheet: dict) -> SheetView:
     ballot = sheet["ballot"]
     columns = _columns(sheet)
-    items = [_row(item, columns) for item in sheet["items"]]
+    items = [_row(item, columns, sheet) for item in sheet["items"]]
     titles = {row.id: row.title for row in items}
     signature = sheet.get("signature") or {}
     public_key = signature.get("public_key") or ""
