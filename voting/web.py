@@ -39,6 +39,11 @@ def register_web(app: Flask) -> None:
     def healthz():
         return jsonify({"ok": True})
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for /favicon.ico on every page whatever the <link> says."""
+        return app.send_static_file("favicon.ico")
+
     app.context_processor(_template_helpers)
     app.before_request(_before_request)
     app.before_request(_api_csrf_for_cookie_sessions)

@@ -377,8 +377,8 @@ def candidates_ballot():
             errors, status = error.field_messages(), error.status
         else:
             flash(f"已生成项目票决“{ballot.title}”（表决编号 {ballot.id}，{len(rows)} 个候选项目），"
-                  "请在会议的表决管理中核对后开启。", "success")
-            return redirect(url_for("collection.candidates", year=year))
+                  "请核对后开启。", "success")
+            return redirect(url_for("ballots.detail", bid=ballot.id))
         rows = [c for c in services.candidates_of(principal.body_id, year) if c.state == "draft"]
     return render_template("collection/ballot_form.html", year=year, rows=rows, meetings=meetings, values=values,
                            errors=errors, no_margin=no_margin), status

@@ -32,7 +32,7 @@ from voting.meetings import cards, services
 from voting.qr import qr_svg
 from voting.errors import RosterError, Refusal
 from voting.meetings.models import Deputy, Meeting
-from voting.meetings.roster_files import parse_roster_upload
+from voting.meetings.roster_files import parse_roster_upload, roster_template_xlsx
 from voting.rules import OPTION_NAMES
 
 bp = Blueprint("meetings", __name__)
@@ -139,6 +139,16 @@ def roster(mid):
     meeting = _meeting(mid)
     return render_template("meetings/roster.html", meeting=meeting, can_manage=_can_manage(meeting),
                            rows=services.deputies_of(meeting), problems=[])
+
+
+@bp.get("/meetings/roster-template.xlsx")
+@require(MANAGE_MEETINGS)
+def roster_template():
+    from flask import Response
+
+    return Response(roster_template_xlsx(), headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Content-Disposition": "attachment; filename=roster-template.xlsx; filename*=UTF-8''%E4%BB%A3%E8%A1%A8%E5%90%8D%E5%8D%95%E6%A8%A1%E6%9D%BF.xlsx"})
 
 
 @bp.post("/meetings/<int:mid>/roster")
