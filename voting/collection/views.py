@@ -1,11 +1,11 @@
 """Collection staff pages at /collection: screening, stations and deputy codes, the
 candidate list and statistics. The public intake is voting/collection/intake_pages.py."""
-from datetime import date
 
 from flask import (
     Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for,
 )
 
+from voting.localtime import local_today
 from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import (
@@ -216,7 +216,7 @@ def _year() -> int:
     raw = request.args.get("year", "")
     if 2000 <= (small_int(raw) or 0) <= 2100:
         return small_int(raw)
-    return date.today().year
+    return local_today().year
 
 
 @bp.get("/collection/candidates")
@@ -254,7 +254,7 @@ def create_candidate():
     except Refusal as error:
         db.session.rollback()
         year = small_int(values.get("year")) if 2000 <= (small_int(values.get("year")) or 0) <= 2100 \
-            else date.today().year
+            else local_today().year
         return _candidates_page(db.session.get(Body, principal.body_id), year, values, error.field_messages(),
                                 error.status)
     flash(f"已加入候选项目“{candidate.title}”。", "success")

@@ -7,9 +7,9 @@ exact fractions ("p/q") in the sheet and become percentages here, for display
 only: two decimals, half-up (`voting.rules.percent_text`).
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 
 from voting.integrity import keys
+from voting.localtime import local_text
 from voting.ballots.models import KIND_LABELS
 from voting.rules import OPTION_NAMES, percent_text
 from voting.rules.errors import RuleError
@@ -18,7 +18,6 @@ from voting.rules.rates import unreduced_rate_text
 
 RATE_LABELS = {"selection": "得票率", "motion": "得票率", "appraisal": "满意率"}
 # China keeps one time zone; sheets are read in the hall, so print Beijing time.
-BEIJING = timezone(timedelta(hours=8), "北京时间")
 SIGNATORIES = ("总监票人", "监票人", "监票人")
 EMPTY = "—"
 
@@ -99,14 +98,10 @@ class SheetView:
 
 
 def local_time(iso: str | None, with_time: bool = True) -> str:
-    """"2026-11-23T06:00:00Z" → "2026-11-23 14:00" (Beijing time)."""
+    """"2026-11-23T06:00:00Z" → "2026-11-23 14:00" (the display zone, voting.localtime)."""
     if not iso:
         return EMPTY
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(BEIJING)
-    return moment.strftime("%Y-%m-%d %H:%M" if with_time else "%Y年%m月%d日")
+    return local_text(iso, "%Y-%m-%d %H:%M" if with_time else "%Y年%m月%d日")
 
 
 def rate_percent(rate: str | None) -> str:
