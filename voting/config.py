@@ -47,6 +47,8 @@ class DefaultConfig:
     SERVED_OVER_TLS = False
     # The one time zone of every page, export and log line shown to people (voting/localtime.py).
     DISPLAY_TIMEZONE = "Asia/Shanghai"
+    # The hall screen turns a result too long for the screen page by page, this often.
+    HALL_PAGE_SECONDS = 8
 
 
 ENV_KEYS = {

@@ -97,7 +97,7 @@ EXPECTATIONS = {
     ("POST", "meetings.mark_present"): (M,), ("GET", "meetings.checkin_board"): (R,), ("POST", "meetings.close"): (M,),
     ("POST", "meetings.reissue_card"): (M,), ("GET", "meetings.leader"): (TALLY,), ("GET", "meetings.leader_board"): (TALLY,),
     ("GET", "meetings.roster"): (R,), ("POST", "meetings.import_roster"): (M,),
-    ("GET", "meetings.roster_template"): (M,), ("POST", "meetings.screen_token"): (M,),
+    ("GET", "meetings.roster_template"): (M,), ("POST", "meetings.results_shown"): (M,), ("POST", "meetings.screen_token"): (M,),
     ("POST", "meetings.revoke_screen"): (M,), ("GET", "meetings.hall_screen"): SCREEN,
     ("GET", "meetings.hall_screen_board"): SCREEN, ("GET", "meetings.tablet"): DEPUTY_PAGE,
     ("GET", "tracking.public_projects"): PUBLIC, ("GET", "tracking.public_project"): PUBLIC,

@@ -104,6 +104,15 @@ class Ballot(db.Model):
         return self.state in (BallotState.closed.value, BallotState.published.value)
 
     @property
+    def results_shown(self) -> bool:
+        """Whether the result may be shown beyond the staff who read sheets: on the hall
+        screen, the tablets and the public /verify page. Published, always; closed,
+        when the meeting shows results at close (Meeting.results_shown)."""
+        if self.state == BallotState.published.value:
+            return True
+        return self.state == BallotState.closed.value and self.meeting.results_shown != "publish"
+
+    @property
     def heading(self) -> str:
         """The title with its round once: a later round's title already ends in
         "（第N轮）" (voting.ballots.rounds), a first round's needs nothing added."""
