@@ -12,8 +12,8 @@ from voting.accounts.permissions import (
     CAST_VOTE, MANAGE_APPRAISALS, READ_TALLY, SUBMIT_REREPORT, current_principal, ensure_readable,
     ensure_writable, readable_bodies, reading_body, require,
 )
-from voting.accounts.views import add_dashboard_link
-from voting.appraisals import forms, report, services
+from voting.accounts.views import add_dashboard_link, add_dashboard_panel
+from voting.appraisals import forms, report, rereports as rereport_service, services
 from voting.errors import Refusal
 from voting.appraisals.models import AppraisalCampaign, AppraisalItem, Rereport, RereportAttachment
 from voting.ballots.models import BallotState
@@ -29,6 +29,9 @@ add_dashboard_link({"secretariat", "leader", "admin"}, "appraisals.year_report_c
                    "票决、督办、测评到最终结果，一页看全年")
 add_dashboard_link({"department"}, "appraisals.rereports", "再办理、再报告",
                    "本单位须再报告的测评项目，提交再报告与附件")
+
+add_dashboard_panel({"department"}, "appraisals/_dashboard.html",
+                    lambda: rereport_service.due_panel(current_principal(), local_today()))
 
 READ = (MANAGE_APPRAISALS, READ_TALLY)
 
@@ -279,6 +282,7 @@ def _rereport(rid: int) -> Rereport:
 def rereports():
     principal = current_principal()
     return render_template("appraisals/rereports.html", rereports=services.rereports_for_department(principal),
+                           today=local_today(),
                            department=principal.department)
 
 
