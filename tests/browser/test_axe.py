@@ -47,7 +47,12 @@ def seeded(app) -> dict:
         found["deputy_code"] = found["deputy_code"].code if found["deputy_code"] else None
         found["rereport"] = found["rereport"].id if found["rereport"] else None
         found["candidate"] = found["candidate"].id if found["candidate"] else None
-        found["card"] = issue_card(meeting.deputies[0], actor="test")
+        found["card"] = issue_card(meeting.deputies[0], actor="test")  # checked in by the demo
+        from voting.ballots import services as ballots
+
+        motion = ballots.create_ballot(meeting, kind="motion", title="关于民生实事项目计划的决议（草案）",
+                                       items=[{"title": "表决通过决议草案"}], actor="test")
+        ballots.open_ballot(motion, actor="test")  # the tablet shows its ballot screen
         found["screen"] = rotate_screen_token(meeting)
         db.session.commit()
         db.session.remove()
@@ -128,9 +133,14 @@ def test_axe_finds_no_violation_on_any_page_type(contexts, live_server):
     tablet = deputy.new_page()
     tablet.goto(f"/card/{ids['card']}")
     expect(tablet).to_have_url(re.compile(r"/tablet$"))
-    expect(tablet.locator("#screen-wait")).to_be_visible()
+    expect(tablet.locator("#screen-ballot")).to_be_visible()  # the open motion, shown by itself
     if (problems := violations_of(tablet)):
-        found["deputy /tablet"] = problems
+        found["deputy /tablet (ballot)"] = problems
+    tablet.click("#ballot-items > li:nth-child(1) [data-choice=yes]")
+    tablet.click("#to-review")
+    expect(tablet.locator("#screen-review")).to_be_visible()
+    if (problems := violations_of(tablet)):
+        found["deputy /tablet (review)"] = problems
     # axe really runs: a page with a table header left empty and an image without text fails
     tablet.evaluate("""() => { const t = document.createElement('table');
       t.innerHTML = '<thead><tr><th></th><th>名称</th></tr></thead><tbody><tr><td>1</td><td>甲</td></tr></tbody>';
