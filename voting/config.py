@@ -45,6 +45,10 @@ class DefaultConfig:
     TRUSTED_PROXIES = 0
     # The app is reached over HTTPS: Secure cookies and HSTS (voting/proxy.py).
     SERVED_OVER_TLS = False
+    # The one time zone of every page, export and log line shown to people (voting/localtime.py).
+    DISPLAY_TIMEZONE = "Asia/Shanghai"
+    # The hall screen turns a result too long for the screen page by page, this often.
+    HALL_PAGE_SECONDS = 8
 
 
 ENV_KEYS = {
@@ -59,6 +63,7 @@ ENV_KEYS = {
     "TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "SERVED_OVER_TLS": "SERVED_OVER_TLS",
     "SIGNING_KEY_FINGERPRINT": "SIGNING_KEY_FINGERPRINT",
+    "DISPLAY_TIMEZONE": "DISPLAY_TIMEZONE",
 }
 
 

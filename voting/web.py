@@ -39,7 +39,14 @@ def register_web(app: Flask) -> None:
     def healthz():
         return jsonify({"ok": True})
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for /favicon.ico on every page whatever the <link> says."""
+        return app.send_static_file("favicon.ico")
+
     app.context_processor(_template_helpers)
+    app.add_template_filter(_localtime_filter, "localtime")
+    app.add_template_filter(_person_filter, "person")
     app.before_request(_before_request)
     app.before_request(_api_csrf_for_cookie_sessions)
     app.after_request(_security_headers)
@@ -106,6 +113,20 @@ def _template_helpers():
         return {rule.endpoint for rule in current_app.url_map.iter_rules()}
 
     return {"nav_links": nav_links, "role_label": lambda r: ROLE_LABELS.get(r, r), "endpoints": endpoints}
+
+
+def _person_filter(actor) -> str:
+    """{{ e.actor|person }}: the name a reader knows for a stored actor (voting/accounts/people.py)."""
+    from voting.accounts.people import display_person
+
+    return display_person(actor)
+
+
+def _localtime_filter(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """{{ p.created_at|localtime }}, {{ u.published_at|localtime('%Y-%m-%d') }}: the display zone."""
+    from voting.localtime import local_text
+
+    return local_text(moment, fmt)
 
 
 # Endpoints that read first and take the write lock themselves, only for their short

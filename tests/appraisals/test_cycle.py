@@ -2,6 +2,7 @@
 (159/200, rereport_required), its department re-reports, the secretariat starts
 round 2 and the item passes at exactly 80% (160/200). Round 1 stays as it was."""
 import io
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -10,6 +11,7 @@ from voting.appraisals.models import AppraisalCampaign, Rereport, RereportAttach
 from voting.appraisals import services
 from voting.ballots.models import Ballot, TallySheet
 from voting.extensions import db
+from voting.localtime import local_today
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -22,7 +24,7 @@ def create_campaign(client, **fields):
     return db.session.scalars(select(AppraisalCampaign).order_by(AppraisalCampaign.id.desc())).first()
 
 
-def test_rereport_cycle_from_79_5_to_exactly_80(app, body, staff, secretariat, departments):
+def test_rereport_cycle_from_79_5_to_exactly_80(app, body, staff, secretariat, departments, monkeypatch):
     housing = make_project(body, "城区老旧小区改造", "县住建局")
     school = make_project(body, "乡村学校食堂提升", "县教育局")
     hall = Hall(body, 200)
@@ -66,6 +68,21 @@ def test_rereport_cycle_from_79_5_to_exactly_80(app, body, staff, secretariat, d
     housing_dept = login(app.test_client(), departments["住建"])
     listing = housing_dept.get("/appraisals/rereports").get_data(as_text=True)
     assert "城区老旧小区改造" in listing and "乡村学校食堂提升" not in listing
+    # The department's dashboard names what is due and by when (#20).
+    today = local_today()
+    dashboard = housing_dept.get("/dashboard").get_data(as_text=True)
+    panel = dashboard[dashboard.index('id="dashboard-rereports"'):]
+    panel = panel[:panel.index("</section>")]
+    assert "城区老旧小区改造" in panel and "期限 2026-12-20" in panel and 'id="rereports-due-count">1 项' in panel
+    days = (date(2026, 12, 20) - today).days
+    assert (f"还有 {days} 天" if days > 0 else ("今天到期" if days == 0 else f"已逾期 {-days} 天")) in panel
+    from voting.appraisals import views as appraisal_views
+
+    monkeypatch.setattr(appraisal_views, "local_today", lambda: date(2026, 12, 20) + timedelta(days=2))
+    late = housing_dept.get("/dashboard").get_data(as_text=True)
+    assert "已逾期 2 天" in late and 'id="rereports-overdue-count">已逾期 1 项' in late
+    assert "已逾期" in housing_dept.get("/appraisals/rereports").get_data(as_text=True)
+    monkeypatch.undo()
     bad = housing_dept.post(f"/appraisals/rereports/{rereport.id}",
                             data={"text": "整改情况", "attachments": (io.BytesIO(b"MZ not a pdf"), "x.pdf")},
                             content_type="multipart/form-data")
@@ -80,6 +97,11 @@ def test_rereport_cycle_from_79_5_to_exactly_80(app, body, staff, secretariat, d
     [attachment] = db.session.scalars(select(RereportAttachment)).all()
     assert attachment.content_type == "application/pdf" and "static" not in str(services.attachment_path(attachment))
     assert housing_dept.get(f"/appraisals/attachments/{attachment.id}").data == PDF
+    # Records name the department, not its account ("department 于 ..."), in local time.
+    item_page = secretariat.get(f"/appraisals/items/{rereport.item_id}").get_data(as_text=True)
+    assert f"县住建局 于 " in item_page and f"{departments['住建'].username} 于" not in item_page
+    after = housing_dept.get("/dashboard").get_data(as_text=True)
+    assert 'id="rereports-due-count">0 项' in after and "本单位目前没有须再报告的项目" in after
 
     assert secretariat.post(f"/appraisals/{campaign.id}/reappraisal").status_code == 302
     round2 = db.session.scalar(select(Ballot).where(Ballot.parent_id == round1.id))
@@ -108,3 +130,4 @@ def test_rereport_cycle_from_79_5_to_exactly_80(app, body, staff, secretariat, d
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     pdf = secretariat.get(f"/appraisals/report/{YEAR}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+

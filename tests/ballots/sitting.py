@@ -5,12 +5,15 @@ import uuid
 class Sitting:
     """A meeting of `size` deputies created by the secretariat of `staff`'s body."""
 
-    def __init__(self, api, staff, size: int = 10, name: str = "测试县第十八届人大第一次会议", quorum=None):
+    def __init__(self, api, staff, size: int = 10, name: str = "测试县第十八届人大第一次会议", quorum=None,
+                 results_shown=None):
         self.api = api
         self.secretariat = api.token(staff["secretariat"].username)
         body = {"name": name}
         if quorum is not None:
             body["quorum"] = quorum
+        if results_shown is not None:
+            body["results_shown"] = results_shown
         response = api.post("/api/v1/meetings", self.secretariat, json=body)
         assert response.status_code == 201, response.get_json()
         self.meeting = response.get_json()

@@ -129,6 +129,13 @@ def test_deputy_lists_what_it_may_vote_on(sitting, api):
 
 
 def test_tally_hidden_until_close_and_from_deputies_until_publish(sitting, api, staff):
+    """In a meeting that shows results only after publish (tests/sheets/test_verification.py
+    has both policies)."""
+    from voting.extensions import db
+    from voting.meetings.models import Meeting
+
+    db.session.get(Meeting, int(sitting.mid)).results_shown = "publish"
+    db.session.commit()
     ballot = sitting.ballot()
     bid = ballot["id"]
     for token in (sitting.secretariat, api.token(staff["teller"].username)):

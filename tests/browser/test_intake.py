@@ -75,6 +75,12 @@ def test_from_the_station_poster_to_a_tracked_proposal_on_a_phone(live_server, c
     expect(phone.locator("h1")).to_have_text("建议已提交，谢谢您！")
     code = phone.locator("#tracking-code").inner_text().strip()
     assert TRACKING.match(code), code
+    # one line on the phone, inside the screen (#20: it used to break at its hyphens)
+    lines = phone.evaluate("""() => { const range = document.createRange();
+        range.selectNodeContents(document.getElementById('tracking-code'));
+        return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size; }""")
+    box = phone.locator("#tracking-code").bounding_box()
+    assert lines == 1 and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["viewport"]["width"]
 
     stored = _read(live_server.app, lambda: db.session.query(Proposal).filter_by(tracking_code=code).one())
     assert (stored.title, stored.category, stored.township, stored.contact, stored.station_id) == (

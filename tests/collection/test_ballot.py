@@ -35,6 +35,9 @@ def test_candidates_become_a_selection_ballot(app, body, secretariat_client, mee
     response = secretariat_client.post("/collection/candidates/ballot", data=form(meeting, 3))
     assert response.status_code == 302
     ballot = db.session.query(Ballot).one()
+    assert response.headers["Location"].endswith(f"/ballots/{ballot.id}")  # straight to the new ballot
+    landed = secretariat_client.get(f"/ballots/{ballot.id}").get_data(as_text=True)
+    assert "已生成项目票决" in landed and ballot.title in landed
     assert (ballot.kind, ballot.seats, ballot.state, ballot.meeting_id) == ("selection", 3, "draft", meeting.id)
     items = db.session.query(BallotItem).filter_by(ballot_id=ballot.id).order_by(BallotItem.position).all()
     assert [i.title for i in items] == [c.title for c in candidates]

@@ -63,3 +63,15 @@ def test_version_changes_with_everything_shown(api, staff):
 def test_unknown_meeting_has_no_snapshot(app):
     assert fingerprint(999999) is None
     assert build_snapshot(999999) is None
+
+
+def test_version_changes_with_the_display_policy(api, staff):
+    """The hall screen shows or hides a closed result when the meeting's policy changes."""
+    from voting.extensions import db
+    from voting.meetings import display
+    from voting.meetings.models import Meeting
+
+    s = Sitting(api, staff, size=3)
+    before = version_of(fingerprint(int(s.mid)))
+    display.set_results_shown(db.session.get(Meeting, int(s.mid)), "publish", actor="test")
+    assert version_of(fingerprint(int(s.mid))) != before

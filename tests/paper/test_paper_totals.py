@@ -135,3 +135,17 @@ def test_a_removed_batch_fails_verify_while_open(app, live):
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["verify", "--ballot", live.bid])
     assert result.exit_code == 1 and "录入纸质选票 0 张与审计日志记录的 3 张不符" in result.output
+
+
+def test_progress_counts_batches_so_the_close_dialog_agrees_with_the_sheet(live):
+    """The close dialog's "尚有 N 人未投票" is issued − received; paper ballots entered
+    as a batch are received, as the sheet's 未投 counts them."""
+    from voting.ballots import reading
+
+    assert post_totals(live, good(live)).status_code == 201
+    ballot = db.session.get(Ballot, int(live.bid))
+    progress = reading.progress(ballot)
+    assert progress == {"issued": 6, "cast": 3, "voted": 4}
+    live.act(live.bid, "close")
+    sheet = live.api.get(f"/api/v1/ballots/{live.bid}/tally", live.teller).get_json()
+    assert sheet["not_voted"] == progress["issued"] - progress["cast"] == 3

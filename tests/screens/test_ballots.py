@@ -105,6 +105,22 @@ def test_progress_names_the_missing_voters_but_no_choices(client, sitting):
     assert "结束表决并计票" in board
 
 
+def test_two_deputies_of_one_name_are_told_apart_in_the_missing_list(client, sitting):
+    from voting.meetings.models import Deputy
+
+    for deputy in db.session.scalars(select(Deputy).where(Deputy.meeting_id == int(sitting.mid))):
+        deputy.name = "李德明"
+    db.session.commit()
+    ballot = sitting.ballot(items=3, seats=2)
+    sitting.check_in([0, 1, 2])
+    assert client.post(f"/ballots/{ballot['id']}/open").status_code == 302
+    board = client.get(f"/ballots/{ballot['id']}/board").get_data(as_text=True)
+    missing = re.search(r'<p class="not-voted" id="not-voted">(.*?)</p>', board, re.S).group(1)
+    entries = re.findall(r"<span>(.*?)</span>", missing, re.S)
+    assert len(entries) == 3 and len(set(entries)) == 3, entries
+    assert all("李德明" in entry for entry in entries)
+
+
 def test_close_shows_the_result_and_publish(client, sitting):
     ballot = sitting.ballot(items=3, seats=2)
     sitting.check_in([0, 1, 2])

@@ -226,7 +226,11 @@ def test_xlsx_figures_equal_the_json(api, closed):
                 assert values[rate_label] == pytest.approx(float(Fraction(item["rate"])), abs=1e-12)
                 cell = worksheet.cell(row=start + 2 + offset, column=header.index(rate_label) + 1)
                 assert cell.number_format == "0.00%"
-                assert values[f"{rate_label}（精确）"] == item["rate"]
+                exact = values[f"{rate_label}（精确）"]
+                count, base = (int(part) for part in exact.split("/"))
+                assert Fraction(count, base) == Fraction(item["rate"])  # the same rate, unreduced
+                approving = sum(item["counts"].get(c, 0) for c in ("satisfied", "basically_satisfied"))
+                assert count == (approving if sheet["ballot"]["kind"] == "appraisal" else item["counts"]["yes"])
         if want["verdict"]:
             assert values["评议结论"] == want["verdict"]
 

@@ -60,8 +60,22 @@ def test_parent_body_leaders_read_and_other_bodies_do_not_see(app, body, closed)
         assert login(app.test_client(), gen_user(role, other)).get(f"/ballots/{bid}/sheet").status_code == 404
 
 
-def test_deputies_read_the_sheet_only_after_publish(app, api, closed):
+@pytest.mark.parametrize("policy", ["publish", "close"])
+def test_deputies_read_the_sheet_as_the_meeting_shows_results(app, api, closed, policy):
+    """Only after publish where the meeting says so; at close where it shows results at close."""
+    from voting.extensions import db
+    from voting.meetings.models import Meeting
+
     s, bid = closed
+    db.session.get(Meeting, int(s.mid)).results_shown = policy
+    db.session.commit()
+    if policy == "close":
+        deputy = app.test_client()
+        assert deputy.get(f"/card/{s.deputies[0]['card']}").status_code == 302
+        assert deputy.get(f"/ballots/{bid}/sheet").status_code == 200
+        for extension in FILES:
+            assert api.get(f"/api/v1/ballots/{bid}/tally.{extension}", s.token(0)).status_code == 200
+        return
     deputy = app.test_client()
     assert deputy.get(f"/card/{s.deputies[0]['card']}").status_code == 302
     assert deputy.get(f"/ballots/{bid}/sheet").status_code == 403

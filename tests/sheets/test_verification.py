@@ -42,7 +42,8 @@ def published(api, staff):
 
 
 def test_nothing_but_not_yet_published_before_publish(app, api, staff):
-    s = MixedSitting(api, staff, size=4)
+    """A meeting that shows results only after publish (results_shown="publish")."""
+    s = MixedSitting(api, staff, size=4, results_shown="publish")
     s.check_in(range(4))
     ballot = s.ballot(items=2, seats=1)
     bid, ids = ballot["id"], [item["id"] for item in ballot["items"]]
@@ -67,7 +68,7 @@ def test_staff_who_may_read_the_tally_verify_a_closed_ballot_before_publish(app,
     city = gen_body("市人大常委会", level="city")
     body.parent_id = city.id
     db.session.commit()
-    s = MixedSitting(api, staff, size=4)
+    s = MixedSitting(api, staff, size=4, results_shown="publish")
     s.check_in(range(4))
     ballot = s.ballot(items=2, seats=1)
     bid, ids = ballot["id"], [item["id"] for item in ballot["items"]]
@@ -94,6 +95,39 @@ def test_staff_who_may_read_the_tally_verify_a_closed_ballot_before_publish(app,
     change_one_byte(int(bid), f'"cast":{sheet["cast"]}', f'"cast":{sheet["cast"] + 1}')
     assert verdict(login(app.test_client(), staff["leader"]).get(f"/verify/{bid}")) == "failed"
     assert verdict(app.test_client().get(f"/verify/{bid}")) == "unpublished"
+
+
+@pytest.mark.parametrize("policy, shown_at_close", [("close", True), ("publish", False)])
+def test_the_public_check_follows_the_meetings_display_policy(app, api, staff, policy, shown_at_close):
+    """At close the public page and a deputy's tablet see the result exactly when the
+    meeting shows results at close; after publish, always."""
+    s = MixedSitting(api, staff, size=4, results_shown=policy)
+    assert s.meeting["results_shown"] == policy
+    s.check_in(range(4))
+    ballot = s.ballot(items=2, seats=1)
+    bid, ids = ballot["id"], [item["id"] for item in ballot["items"]]
+    s.act(bid, "open")
+    assert s.vote(0, bid, {ids[0]: "yes"}).status_code == 201
+    s.act(bid, "close")
+    anonymous = app.test_client()
+    response = anonymous.get(f"/verify/{bid}")
+    assert verdict(response) == ("ok" if shown_at_close else "unpublished")
+    assert (ballot["title"] in response.get_data(as_text=True)) is shown_at_close
+    tablet = s.api.get(f"/api/v1/ballots/{bid}/tally", s.token(0))
+    if shown_at_close:
+        assert tablet.status_code == 200 and tablet.get_json()["cast"] == 1
+    else:
+        assert tablet.status_code == 403 and tablet.get_json()["error"]["code"] == "forbidden"
+    s.act(bid, "publish")
+    assert verdict(anonymous.get(f"/verify/{bid}")) == "ok"
+    assert s.api.get(f"/api/v1/ballots/{bid}/tally", s.token(0)).status_code == 200
+
+
+def test_a_bad_display_policy_is_refused_in_chinese(api, staff):
+    secretariat = api.token(staff["secretariat"].username)
+    response = api.post("/api/v1/meetings", secretariat, json={"name": "会议", "results_shown": "sometimes"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
+    assert "结果显示方式" in response.get_json()["error"]["message"]
 
 
 def test_unknown_ballot_is_404(client):

@@ -216,7 +216,7 @@ def cast_vote(bid):
 def get_tally(bid):
     ballot = load_ballot(bid)
     sheet = services.tally_for(ballot)
-    if current_principal().is_deputy and ballot.state != BallotState.published.value:
+    if current_principal().is_deputy and not ballot.results_shown:  # the meeting's display policy
         raise Refusal(403, "forbidden", "表决结果公布后，代表才能查看计票单。")
     return jsonify(sheet)
 

@@ -71,6 +71,7 @@ def meeting_json(meeting: Meeting) -> dict:
         "year": meeting.year,
         "quorum": meeting.quorum,
         "live_counts": bool(meeting.live_counts),
+        "results_shown": meeting.results_shown,
         "closed_at": iso(meeting.closed_at),
         **services.attendance_figures(meeting),
     }
@@ -92,6 +93,7 @@ MEETING = {
     "required": ["id", "name", "quorum", "total", "present"],
     "properties": {"id": ID, "name": {"type": "string"}, "year": {"type": "integer", "nullable": True},
                    "quorum": QUORUM, "live_counts": {"type": "boolean"},
+                   "results_shown": {"type": "string", "enum": ["close", "publish"]},
                    "closed_at": {"type": "string", "nullable": True}, **ATTENDANCE["properties"]},
 }
 ROSTER_ROW = {"type": "object", "required": ["name", "number"],
@@ -126,7 +128,8 @@ def create_meeting():
     principal = current_principal()
     name = string_field(data, "name", max_length=200, label="会议名称")
     meeting = services.create_meeting(principal.body_id, name, quorum=data.get("quorum"), year=data.get("year"),
-                                      live_counts=data.get("live_counts") is True, actor=actor_of(principal))
+                                      live_counts=data.get("live_counts") is True,
+                                      results_shown=data.get("results_shown"), actor=actor_of(principal))
     return jsonify(meeting_json(meeting)), 201
 
 
@@ -243,7 +246,7 @@ def attendance(mid):
 document("/meetings", "post", summary="新建会议（秘书处）",
          request={"type": "object", "required": ["name"], "properties": {
              "name": {"type": "string"}, "quorum": QUORUM, "year": {"type": "integer"},
-             "live_counts": {"type": "boolean"}}},
+             "live_counts": {"type": "boolean"}, "results_shown": {"type": "string", "enum": ["close", "publish"]}}},
          responses={201: ("会议", MEETING)})
 document("/meetings", "get", summary="本机构（及下级）的会议",
          responses={200: ("会议列表", {"type": "object", "properties": {

@@ -1,8 +1,8 @@
 """Supervision endpoint of API.md: GET /api/v1/projects, public, no login."""
-from datetime import date
 
 from flask import jsonify, request
 
+from voting.localtime import local_today
 from voting.accounts.models import Body
 from voting.api.blueprint import bp
 from voting.errors import Refusal
@@ -28,7 +28,7 @@ def list_projects():
     year = _query_id("year", "year")
     if body_id is not None and db.session.get(Body, body_id) is None:
         raise Refusal(404, "not_found", "没有这个人大机构。")
-    today = date.today()
+    today = local_today()
     projects = services.public_projects(body_id, year)
     return jsonify({"projects": [services.project_summary(p, today) for p in projects]})
 

@@ -28,7 +28,7 @@ def selection_of(project) -> dict | None:
     ballot = db.session.get(Ballot, item.ballot_id)
     sheet = sheet_of(ballot) if ballot is not None else None
     entry = next((e for e in (sheet or {}).get("items", []) if str(e["id"]) == str(item.id)), None)
-    return {"ballot_id": ballot.id, "title": ballot.title, "round": ballot.round,
+    return {"ballot_id": ballot.id, "title": ballot.heading, "round": ballot.round,
             "yes": entry["counts"].get("yes") if entry else None,
             "total": (sheet or {}).get("total"), "outcome": entry.get("outcome_text") if entry else "—"}
 
@@ -82,7 +82,7 @@ def _selection_text(selection) -> str:
     if selection is None:
         return "直接列入"
     yes = f"赞成 {selection['yes']} 票" if selection["yes"] is not None else ""
-    return f"{selection['title']}（第{selection['round']}轮）{yes}，{selection['outcome']}"
+    return f"{selection['title']}{yes}，{selection['outcome']}"
 
 
 def _rounds_text(rounds) -> str:

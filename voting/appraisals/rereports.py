@@ -26,6 +26,14 @@ def rereports_for_department(principal) -> list[Rereport]:
         .order_by(Rereport.submitted_at.is_not(None), Rereport.due_date, Rereport.id)))
 
 
+def due_panel(principal, today) -> dict:
+    """The department's dashboard: re-reports still to write, soonest first, each with
+    its deadline, the days left and whether it is overdue (past the local date)."""
+    due = [r for r in rereports_for_department(principal) if not r.submitted]
+    rows = [{"rereport": r, "days_left": (r.due_date - today).days, "overdue": r.due_date < today} for r in due]
+    return {"rows": rows, "overdue": sum(1 for row in rows if row["overdue"]), "department": principal.department}
+
+
 def may_see_item(principal, item: AppraisalItem) -> bool:
     """A department account sees only its own department's items."""
     if principal.role != "department":

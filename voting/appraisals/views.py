@@ -1,19 +1,19 @@
 """Appraisal pages: the secretariat's campaigns (items, round-1 ballot, marking,
 re-appraisal), officials and their ranking, the department's re-reports, the
 deputies' anonymous comments and the year report."""
-from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import NotFound
 
+from voting.localtime import local_today
 from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import (
     CAST_VOTE, MANAGE_APPRAISALS, READ_TALLY, SUBMIT_REREPORT, current_principal, ensure_readable,
     ensure_writable, readable_bodies, reading_body, require,
 )
-from voting.accounts.views import add_dashboard_link
-from voting.appraisals import forms, report, services
+from voting.accounts.views import add_dashboard_link, add_dashboard_panel
+from voting.appraisals import forms, report, rereports as rereport_service, services
 from voting.errors import Refusal
 from voting.appraisals.models import AppraisalCampaign, AppraisalItem, Rereport, RereportAttachment
 from voting.ballots.models import BallotState
@@ -29,6 +29,9 @@ add_dashboard_link({"secretariat", "leader", "admin"}, "appraisals.year_report_c
                    "票决、督办、测评到最终结果，一页看全年")
 add_dashboard_link({"department"}, "appraisals.rereports", "再办理、再报告",
                    "本单位须再报告的测评项目，提交再报告与附件")
+
+add_dashboard_panel({"department"}, "appraisals/_dashboard.html",
+                    lambda: rereport_service.due_panel(current_principal(), local_today()))
 
 READ = (MANAGE_APPRAISALS, READ_TALLY)
 
@@ -71,7 +74,7 @@ def campaigns():
 @bp.get("/new")
 @require(MANAGE_APPRAISALS)
 def new_campaign():
-    values = {**forms.DEFAULT_CAMPAIGN, "year": str(date.today().year)}
+    values = {**forms.DEFAULT_CAMPAIGN, "year": str(local_today().year)}
     return render_template("appraisals/new.html", values=values, errors={})
 
 
@@ -107,7 +110,7 @@ def campaign(cid):
         meetings=services.meetings_for(campaign) if writable else [],
         problems=services.reappraisal_problems(campaign) if latest is not None else [],
         has_officials=any(item.kind == "official" for item in campaign.items),
-        states={s.value: s.label for s in BallotState}, today=date.today())
+        states={s.value: s.label for s in BallotState}, today=local_today())
 
 
 @bp.post("/<int:cid>/items")
@@ -279,6 +282,7 @@ def _rereport(rid: int) -> Rereport:
 def rereports():
     principal = current_principal()
     return render_template("appraisals/rereports.html", rereports=services.rereports_for_department(principal),
+                           today=local_today(),
                            department=principal.department)
 
 
@@ -353,7 +357,7 @@ def add_comments(cid):
 def year_report_current():
     """This year's report, or ?year=YYYY's; the other query parameters are kept."""
     asked = request.args.get("year", "")
-    year = small_int(asked, 4) if small_int(asked, 4) is not None and len(asked) == 4 else date.today().year
+    year = small_int(asked, 4) if small_int(asked, 4) is not None and len(asked) == 4 else local_today().year
     kept = {name: value for name, value in request.args.items() if name != "year"}
     return redirect(url_for("appraisals.year_report", year=year, **kept))
 
@@ -362,7 +366,7 @@ def _report(year: int):
     if not 2000 <= year <= 2100:
         raise NotFound()
     body = reading_body()
-    return body, report.year_report(body.id, year, date.today())
+    return body, report.year_report(body.id, year, local_today())
 
 
 @bp.get("/report/<int:year>")

@@ -113,6 +113,23 @@ class Ballot(db.Model):
     def with_tellers(self) -> bool:
         return self.teller_key is not None
 
+    @property
+    def results_shown(self) -> bool:
+        """Whether the result may be shown beyond the staff who read sheets: on the hall
+        screen, the tablets and the public /verify page. Published, always; closed,
+        when the meeting shows results at close (Meeting.results_shown)."""
+        if self.state == BallotState.published.value:
+            return True
+        return self.state == BallotState.closed.value and self.meeting.results_shown != "publish"
+
+    @property
+    def heading(self) -> str:
+        """The title with its round once: a later round's title already ends in
+        "（第N轮）" (voting.ballots.rounds), a first round's needs nothing added."""
+        if self.round > 1 and not self.title.endswith(f"（第{self.round}轮）"):
+            return f"{self.title}（第{self.round}轮）"
+        return self.title
+
 
 class BallotItem(db.Model):
     """A candidate project, motion or appraised report/official on a ballot."""

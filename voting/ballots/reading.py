@@ -4,7 +4,7 @@ import json
 from sqlalchemy import exists, func, select
 
 from voting.ballots.models import (
-    Ballot, BallotItem, BallotState, BallotVoter, CastBallot, NamedVote, Participation, TallySheet,
+    Ballot, BallotItem, BallotState, BallotVoter, CastBallot, NamedVote, PaperCount, Participation, TallySheet,
 )
 from voting.extensions import db
 from voting.errors import Refusal
@@ -39,8 +39,12 @@ def has_voted(ballot: Ballot, deputy: Deputy) -> bool:
 
 
 def progress(ballot: Ballot) -> dict:
-    """{"issued", "cast"} (+ "voted": deputies who voted or took a paper ballot)."""
+    """{"issued", "cast"} (+ "voted": deputies who voted or took a paper ballot).
+    `cast` is every ballot received, as the tally sheet counts it: tablet and single
+    paper entries, plus paper ballots entered as counted batches."""
     cast = db.session.scalar(select(func.count()).select_from(CastBallot).where(CastBallot.ballot_id == ballot.id))
+    cast = (cast or 0) + (db.session.scalar(select(func.sum(PaperCount.ballots))
+                                            .where(PaperCount.ballot_id == ballot.id)) or 0)
     voted = db.session.scalar(select(func.count()).select_from(Participation)
                               .where(Participation.ballot_id == ballot.id))
     return {"issued": ballot.issued or 0, "cast": cast or 0, "voted": voted or 0}

@@ -18,6 +18,7 @@ from voting.collection.photos import CheckedPhoto, check_photo
 from voting.uploads import upload_dir
 from voting.collection.screening import _event
 from voting.collection.texts import MAX_PHOTOS, TRACKING_ALPHABET, TRACKING_PREFIX, validate_proposal
+from voting.localtime import DAY, local_text
 
 
 def new_tracking_code() -> str:
@@ -122,7 +123,7 @@ def public_status(proposal: Proposal) -> dict:
         "reply": proposal.reply or (merged_into.reply if merged_into is not None else ""),
         "decline_reason": proposal.decline_reason if proposal.status == "declined" else "",
         "merged_into": merged_into.title if merged_into is not None else None,
-        "submitted_at": proposal.created_at.strftime("%Y-%m-%d"),
+        "submitted_at": local_text(proposal.created_at, DAY),
     }
 
 

@@ -1,11 +1,11 @@
 """Collection staff pages at /collection: screening, stations and deputy codes, the
 candidate list and statistics. The public intake is voting/collection/intake_pages.py."""
-from datetime import date
 
 from flask import (
     Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for,
 )
 
+from voting.localtime import local_today
 from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import (
@@ -216,7 +216,7 @@ def _year() -> int:
     raw = request.args.get("year", "")
     if 2000 <= (small_int(raw) or 0) <= 2100:
         return small_int(raw)
-    return date.today().year
+    return local_today().year
 
 
 @bp.get("/collection/candidates")
@@ -254,7 +254,7 @@ def create_candidate():
     except Refusal as error:
         db.session.rollback()
         year = small_int(values.get("year")) if 2000 <= (small_int(values.get("year")) or 0) <= 2100 \
-            else date.today().year
+            else local_today().year
         return _candidates_page(db.session.get(Body, principal.body_id), year, values, error.field_messages(),
                                 error.status)
     flash(f"已加入候选项目“{candidate.title}”。", "success")
@@ -377,8 +377,8 @@ def candidates_ballot():
             errors, status = error.field_messages(), error.status
         else:
             flash(f"已生成项目票决“{ballot.title}”（表决编号 {ballot.id}，{len(rows)} 个候选项目），"
-                  "请在会议的表决管理中核对后开启。", "success")
-            return redirect(url_for("collection.candidates", year=year))
+                  "请核对后开启。", "success")
+            return redirect(url_for("ballots.detail", bid=ballot.id))
         rows = [c for c in services.candidates_of(principal.body_id, year) if c.state == "draft"]
     return render_template("collection/ballot_form.html", year=year, rows=rows, meetings=meetings, values=values,
                            errors=errors, no_margin=no_margin), status

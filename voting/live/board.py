@@ -90,8 +90,13 @@ def hall_board(meeting: Meeting) -> dict:
     open_ballots = [ballot_entry(b, with_live_counts=True) for b in all_ballots if b.state == BallotState.open.value]
     finished = [b for b in all_ballots if b.results_available]
     latest = max(finished, key=lambda b: (b.closed_at or b.opened_at, b.id)) if finished else None
+    entry = None
+    if latest is not None and not open_ballots:
+        # The meeting's display policy: a closed ballot's result waits for 公布 where it says so.
+        entry = ballot_entry(latest) if latest.results_shown else {
+            "ballot": latest, "state": latest.state, "results": None, "awaiting_publish": True}
     return {"meeting": meeting, "figures": meetings.attendance_figures(meeting), "open": open_ballots,
-            "latest": ballot_entry(latest) if latest is not None and not open_ballots else None}
+            "latest": entry}
 
 
 def meeting_board(meeting: Meeting, *, include_drafts: bool = True) -> dict:

@@ -27,6 +27,7 @@ def fingerprint(meeting_id: int) -> tuple | None:
         Meeting.closed_at,
         Meeting.quorum_fraction,
         Meeting.quorum_inclusive,
+        Meeting.results_shown,  # the hall screen shows or hides a closed result when it changes
         select(func.count(Deputy.id)).where(Deputy.meeting_id == meeting_id).scalar_subquery(),
         select(func.count(Attendance.id)).where(Attendance.meeting_id == meeting_id).scalar_subquery(),
         select(func.count(Ballot.id)).where(of_meeting).scalar_subquery(),

@@ -5,6 +5,12 @@ from flask_login import UserMixin
 from voting.accounts.models import utcnow
 from voting.extensions import db
 
+# The meeting's display policy (结果显示方式): when the hall screen, tablets and the public
+# /verify page show a ballot's result.
+RESULTS_AT_CLOSE = "close"
+RESULTS_AFTER_PUBLISH = "publish"
+RESULTS_SHOWN_LABELS = {RESULTS_AT_CLOSE: "表决结束即显示结果", RESULTS_AFTER_PUBLISH: "结果公布后才显示"}
+
 
 class Meeting(db.Model):
     id = db.Column(db.Integer, primary_key=True)
@@ -16,6 +22,9 @@ class Meeting(db.Model):
     quorum_inclusive = db.Column(db.Boolean, nullable=False, default=True)
     # Whether the hall screen may show running counts while a ballot is open.
     live_counts = db.Column(db.Boolean, nullable=False, default=False)
+    # RESULTS_AT_CLOSE or RESULTS_AFTER_PUBLISH (checked by meetings.services; no CHECK
+    # constraint, which SQLite could add only by rebuilding a table others point at).
+    results_shown = db.Column(db.String(16), nullable=False, default=RESULTS_AT_CLOSE, server_default=RESULTS_AT_CLOSE)
     # Token that opens the hall screen (大屏) without a login; only its hash is stored.
     screen_token_hash = db.Column(db.String(64), nullable=True)
     closed_at = db.Column(db.DateTime, nullable=True)

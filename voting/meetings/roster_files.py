@@ -90,3 +90,35 @@ def parse_roster_xlsx(data: bytes) -> list[tuple[int, dict]]:
         return parsed
     finally:
         workbook.close()
+
+
+TEMPLATE_HEADERS = ("姓名", "代表团", "编号")  # the aliases of ROSTER_FIELDS, in that order
+
+
+def roster_template_xlsx() -> bytes:
+    """An empty roster to fill in: the import's header on the first sheet (read back
+    by parse_roster_xlsx), how to fill it on a second."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    assert tuple(HEADER_ALIASES[h] for h in TEMPLATE_HEADERS) == ROSTER_FIELDS
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "代表名单"
+    sheet.append(list(TEMPLATE_HEADERS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABC", (16, 24, 12)):
+        sheet.column_dimensions[column].width = width
+        sheet.column_dimensions[column].number_format = "@"  # text: "007" must not become 7
+    notes = book.create_sheet("填写说明")
+    for line in ("从“代表名单”第 2 行起每行一名代表；第 1 行表头不要改动。",
+                 "姓名：必填，最多 64 字。",
+                 "代表团：可空，最多 64 字。",
+                 "编号：必填，本次会议内不得重复（如代表证号或座位号），最多 32 字。",
+                 "导入时有任何错误，整份名单都不导入，并逐行列出问题。"):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 80
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -19,6 +19,7 @@ from voting import residue
 from voting.extensions import db
 from voting.integrity import audit
 from voting.errors import RosterError, Refusal
+from voting.meetings import display
 from voting.meetings.models import Attendance, Deputy, Meeting
 from voting.rules import QuorumRule, RuleError, fraction_text
 
@@ -146,11 +147,12 @@ def quorum_rule(meeting: Meeting) -> QuorumRule:
 
 
 def create_meeting(body_id: int, name: str, *, quorum=None, year: int | None = None,
-                   live_counts: bool = False, actor: str = "") -> Meeting:
+                   live_counts: bool = False, results_shown=None, actor: str = "") -> Meeting:
     rule = quorum_from_json(quorum)
     if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not 1949 <= year <= 2200):
         raise Refusal(400, "bad_request", "年份不正确。")
     meeting = Meeting(body_id=body_id, name=name, year=year, live_counts=bool(live_counts),
+                      results_shown=display.checked_results_shown(results_shown),
                       quorum_fraction=fraction_text(rule.fraction), quorum_inclusive=rule.inclusive)
     db.session.add(meeting)
     db.session.flush()

@@ -28,11 +28,11 @@ from voting.database import write_intent
 from voting.extensions import db
 from voting.live import board, screen
 from voting.live.access import card_session_valid, remember_card
-from voting.meetings import cards, services
+from voting.meetings import cards, display, services
 from voting.qr import qr_svg
 from voting.errors import RosterError, Refusal
-from voting.meetings.models import Deputy, Meeting
-from voting.meetings.roster_files import parse_roster_upload
+from voting.meetings.models import RESULTS_SHOWN_LABELS, Deputy, Meeting
+from voting.meetings.roster_files import parse_roster_upload, roster_template_xlsx
 from voting.rules import OPTION_NAMES
 from voting.tellers import ceremony as tellers
 
@@ -94,7 +94,8 @@ def create():
             raise Refusal(400, "bad_request", "请填写会议名称（不超过200字）。")
         meeting = services.create_meeting(
             principal.body_id, name, quorum=QUORUM_PRESETS.get(form.get("quorum"), QUORUM_PRESETS["2/3"]),
-            year=small_int(year), live_counts=form.get("live_counts") == "1", actor=_actor())
+            year=small_int(year), live_counts=form.get("live_counts") == "1",
+            results_shown=form.get("results_shown"), actor=_actor())
     except Refusal as error:
         db.session.rollback()
         return render_template("meetings/index.html", rows=board.meetings_for(readable_body_ids(principal)),
@@ -110,7 +111,7 @@ def detail(mid):
     stage = tellers.stage(tellers.ceremony_of(meeting))
     return render_template("meetings/detail.html", meeting=meeting, can_manage=_can_manage(meeting),
                            board=board.meeting_board(meeting), teller_stage=stage,
-                           teller_stage_text=tellers.STAGE_TEXT[stage])
+                           teller_stage_text=tellers.STAGE_TEXT[stage], results_shown_labels=RESULTS_SHOWN_LABELS)
 
 
 @bp.get("/meetings/<int:mid>/board")
@@ -120,6 +121,18 @@ def detail_board(mid):
     meeting = _meeting(mid)
     return render_template("meetings/_board.html", meeting=meeting, can_manage=_can_manage(meeting),
                            board=board.meeting_board(meeting))
+
+
+@bp.post("/meetings/<int:mid>/results-shown")
+@require(MANAGE_MEETINGS)
+def results_shown(mid):
+    meeting = _meeting(mid, write=True)
+    try:
+        display.set_results_shown(meeting, request.form.get("results_shown"), actor=_actor())
+    except Refusal as error:
+        return _failed(error, url_for("meetings.detail", mid=mid))
+    flash(f"结果显示方式已设为：{RESULTS_SHOWN_LABELS[meeting.results_shown]}。", "success")
+    return redirect(url_for("meetings.detail", mid=mid))
 
 
 @bp.post("/meetings/<int:mid>/close")
@@ -142,6 +155,16 @@ def roster(mid):
     meeting = _meeting(mid)
     return render_template("meetings/roster.html", meeting=meeting, can_manage=_can_manage(meeting),
                            rows=services.deputies_of(meeting), problems=[])
+
+
+@bp.get("/meetings/roster-template.xlsx")
+@require(MANAGE_MEETINGS)
+def roster_template():
+    from flask import Response
+
+    return Response(roster_template_xlsx(), headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Content-Disposition": "attachment; filename=roster-template.xlsx; filename*=UTF-8''%E4%BB%A3%E8%A1%A8%E5%90%8D%E5%8D%95%E6%A8%A1%E6%9D%BF.xlsx"})
 
 
 @bp.post("/meetings/<int:mid>/roster")

@@ -1,9 +1,9 @@
 """Roll-up pages for parent bodies: /rollups and its XLSX export."""
-from datetime import date
 
 from flask import Blueprint, abort, render_template, request, send_file
 from io import BytesIO
 
+from voting.localtime import local_today
 from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import READ_ROLLUP, current_principal, ensure_readable, require
@@ -29,7 +29,7 @@ def _parent_and_year():
     ensure_readable(principal, parent.id)
     years = services.rollup_years(parent)
     raw_year = request.args.get("year", "")
-    year = small_int(raw_year) if 2000 <= (small_int(raw_year) or 0) <= 2100 else (years[0] if years else date.today().year)
+    year = small_int(raw_year) if 2000 <= (small_int(raw_year) or 0) <= 2100 else (years[0] if years else local_today().year)
     return parent, year, years
 
 
@@ -37,7 +37,7 @@ def _parent_and_year():
 @require(READ_ROLLUP)
 def index():
     parent, year, years = _parent_and_year()
-    data = services.rollup(parent, year, date.today())
+    data = services.rollup(parent, year, local_today())
     chart = bar_chart([(row.body.name, row.projects) for row in data.rows], f"{year} 年各机构票决产生项目数")
     return render_template("rollups/index.html", data=data, years=years, chart=chart, statuses=STATUS_LABELS,
                            format_wan=services.format_wan, note=NOTE)
@@ -47,6 +47,6 @@ def index():
 @require(READ_ROLLUP)
 def export_xlsx():
     parent, year, _ = _parent_and_year()
-    data = services.rollup(parent, year, date.today())
+    data = services.rollup(parent, year, local_today())
     return send_file(BytesIO(rollup_xlsx(data)), as_attachment=True, download_name=f"rollup-{parent.id}-{year}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -108,7 +108,7 @@ def sheet_xlsx(view: SheetView, verify_url: str) -> bytes:
     count_columns = range(3, 3 + len(view.columns))
     measure_column = 3 + len(view.columns)
     for item, values in zip(view.items, table_rows(view)):
-        exact = item.score if view.show_score else item.rate
+        exact = item.score if view.show_score else item.rate_exact
         if view.show_score:
             values[measure_column - 1] = float(stored_fraction(item.score)) if item.score else EMPTY
         else:

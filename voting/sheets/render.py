@@ -7,16 +7,17 @@ exact fractions ("p/q") in the sheet and become percentages here, for display
 only: two decimals, half-up (`voting.rules.percent_text`).
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 
 from voting.integrity import keys
+from voting.localtime import local_text
 from voting.ballots.models import KIND_LABELS
 from voting.rules import OPTION_NAMES, percent_text
+from voting.rules.errors import RuleError
 from voting.rules.exact import rounded_half_up, stored_fraction
+from voting.rules.rates import unreduced_rate_text
 
 RATE_LABELS = {"selection": "得票率", "motion": "得票率", "appraisal": "满意率"}
 # China keeps one time zone; sheets are read in the hall, so print Beijing time.
-BEIJING = timezone(timedelta(hours=8), "北京时间")
 SIGNATORIES = ("总监票人", "监票人", "监票人")
 EMPTY = "—"
 
@@ -50,6 +51,7 @@ class ItemRow:
     score: str | None = None
     score_text: str = ""
     grade: str = ""
+    rate_exact: str = ""  # as counted, unreduced: "18/30"
 
 
 @dataclass
@@ -97,14 +99,10 @@ class SheetView:
 
 
 def local_time(iso: str | None, with_time: bool = True) -> str:
-    """"2026-11-23T06:00:00Z" → "2026-11-23 14:00" (Beijing time)."""
+    """"2026-11-23T06:00:00Z" → "2026-11-23 14:00" (the display zone, voting.localtime)."""
     if not iso:
         return EMPTY
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(BEIJING)
-    return moment.strftime("%Y-%m-%d %H:%M" if with_time else "%Y年%m月%d日")
+    return local_text(iso, "%Y-%m-%d %H:%M" if with_time else "%Y年%m月%d日")
 
 
 def rate_percent(rate: str | None) -> str:
@@ -127,7 +125,18 @@ def _columns(sheet: dict) -> list[tuple[str, str]]:
     return [(choice, OPTION_NAMES.get(choice, choice)) for choice in ordered]
 
 
-def _row(item: dict, columns) -> ItemRow:
+def _exact_rate(sheet: dict, item: dict) -> str:
+    """"18/30" for a rate the sheet stores reduced ("3/5"); the stored text when
+    the sheet's rule cannot be read back."""
+    if not item.get("rate"):
+        return ""
+    try:
+        return unreduced_rate_text(sheet["ballot"]["kind"], sheet.get("rule"), sheet, item["counts"]) or item["rate"]
+    except RuleError:
+        return str(item["rate"])
+
+
+def _row(item: dict, columns, sheet: dict | None = None) -> ItemRow:
     rank = item.get("rank")
     return ItemRow(
         id=str(item["id"]),
@@ -142,6 +151,7 @@ def _row(item: dict, columns) -> ItemRow:
         score=item.get("score"),
         score_text=score_text(item.get("score")) if item.get("score") else "",
         grade=item.get("grade") or "",
+        rate_exact=_exact_rate(sheet, item) if sheet is not None else str(item.get("rate") or ""),
     )
 
 
@@ -164,7 +174,7 @@ def sheet_view(sheet: dict) -> SheetView:
 def _sheet_view(sheet: dict) -> SheetView:
     ballot = sheet["ballot"]
     columns = _columns(sheet)
-    items = [_row(item, columns) for item in sheet["items"]]
+    items = [_row(item, columns, sheet) for item in sheet["items"]]
     titles = {row.id: row.title for row in items}
     signature = sheet.get("signature") or {}
     public_key = signature.get("public_key") or ""

@@ -18,12 +18,13 @@ from voting.sheets.render import SheetUnreadable, SheetView, sheet_view
 
 def readable_sheet(ballot: Ballot, principal) -> dict:
     """The stored sheet for `principal` (already allowed to see the ballot):
-    409 results_not_available while draft/open; deputies only after publish."""
+    409 results_not_available while draft/open; deputies once results are shown
+    (after publish, or at close where the meeting shows results at close)."""
     try:
         sheet = ballots.tally_for(ballot)
     except ValueError as error:  # the stored JSON no longer parses
         raise Refusal(409, "sheet_unreadable", "计票单内容已损坏，无法读取，请运行核验。") from error
-    if principal.is_deputy and ballot.state != BallotState.published.value:
+    if principal.is_deputy and not ballot.results_shown:  # the meeting's display policy
         raise Refusal(403, "forbidden", "表决结果公布后，代表才能查看计票单。")
     return sheet
 
@@ -79,7 +80,7 @@ def verify_ballot(ballot: Ballot, *, staff: bool = False) -> Verification:
     participations against cast ballots. Everyone once it is published; with `staff`
     (the caller may read its sheet: `staff_may_read_tally`) as soon as it is closed."""
     published = ballot.state == BallotState.published.value
-    if not (published or (staff and ballot.results_available)):
+    if not (ballot.results_shown or (staff and ballot.results_available)):  # results_shown: the meeting's policy
         return Verification(published=False)
     result = Verification(published=published, checked=True)
     try:

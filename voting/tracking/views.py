@@ -6,6 +6,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import Forbidden, NotFound
 
+from voting.localtime import local_today
 from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import (
@@ -35,7 +36,7 @@ add_dashboard_link({"department"}, "tracking.projects", "本单位民生实事�
 
 
 def _today() -> date:
-    return date.today()
+    return local_today()
 
 
 DASHBOARD_DELAYED_SHOWN = 10
