@@ -14,10 +14,10 @@ def test_tracking_page_and_api_never_show_the_contact(app, client, secretariat_c
     proposal = submit(station, contact=CONTACT)
     services.set_reply(proposal, "已收到", "test")
     public = [
-        client.get(f"/collect/query?code={proposal.tracking_code}"),
+        client.get(f"/collection/intake/query?code={proposal.tracking_code}"),
         client.get(f"/api/v1/proposals/{proposal.tracking_code}"),
-        client.get("/collect/DH-01/similar?q=" + GOOD["title"]),
-        client.get("/collect/DH-01"),
+        client.get("/collection/intake/DH-01/similar?q=" + GOOD["title"]),
+        client.get("/collection/intake/DH-01"),
     ]
     for response in public:
         assert response.status_code == 200

@@ -17,8 +17,8 @@ def test_staff_form_wires_the_similar_hints(secretariat_client, station):
 
 
 def test_public_form_keeps_its_hints(client, station):
-    page = client.get("/collect/DH-01").get_data(as_text=True)
-    assert 'data-similar-url="/collect/DH-01/similar"' in page and 'id="similar-box"' in page and SCRIPT in page
+    page = client.get("/collection/intake/DH-01").get_data(as_text=True)
+    assert 'data-similar-url="/collection/intake/DH-01/similar"' in page and 'id="similar-box"' in page and SCRIPT in page
 
 
 def test_similar_titles_for_staff(secretariat_client, station, other_county):

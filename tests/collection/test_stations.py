@@ -99,4 +99,4 @@ def test_deputy_codes(app, secretariat_client, station):
     again = secretariat_client.post("/collection/deputy-codes", data={"deputy_code": "D-WANG", "deputy_name": "李四"})
     assert again.status_code == 400 and "已被使用" in again.get_data(as_text=True)
     poster = secretariat_client.get(f"/collection/deputy-codes/{entry.id}/poster").get_data(as_text=True)
-    assert "王建国代表" in poster and "/collect/d/D-WANG/qr.png" in poster
+    assert "王建国代表" in poster and "/collection/intake/d/D-WANG/qr.png" in poster

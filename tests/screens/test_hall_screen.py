@@ -95,4 +95,4 @@ def test_leader_view_lists_the_tally_sheets_with_charts(client, api, staff):
     board = client.get(f"/meetings/{s.mid}/leader/board").get_data(as_text=True)
     assert 'class="chart"' in board and "计票规则" in board and "结果" in board
     if "sheets.sheet" in {rule.endpoint for rule in client.application.url_map.iter_rules()}:
-        assert f"/ballots/{ballot['id']}/sheet" in board
+        assert f"/sheets/{ballot['id']}" in board

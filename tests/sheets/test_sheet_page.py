@@ -38,11 +38,11 @@ def decode_svg_qr(html: str) -> str:
 def test_staff_of_the_body_read_the_sheet_page(app, staff, closed):
     s, bid = closed
     for role in ("secretariat", "teller", "leader", "admin"):
-        page = login(app.test_client(), staff[role]).get(f"/ballots/{bid}/sheet")
+        page = login(app.test_client(), staff[role]).get(f"/sheets/{bid}")
         assert page.status_code == 200, role
     for role in ("station", "department"):
-        assert login(app.test_client(), staff[role]).get(f"/ballots/{bid}/sheet").status_code == 403, role
-    anonymous = app.test_client().get(f"/ballots/{bid}/sheet")
+        assert login(app.test_client(), staff[role]).get(f"/sheets/{bid}").status_code == 403, role
+    anonymous = app.test_client().get(f"/sheets/{bid}")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
 
 
@@ -53,23 +53,23 @@ def test_parent_body_leaders_read_and_other_bodies_do_not_see(app, body, closed)
     from voting.extensions import db
 
     db.session.commit()
-    assert login(app.test_client(), gen_user("leader", city)).get(f"/ballots/{bid}/sheet").status_code == 200
-    assert login(app.test_client(), gen_user("teller", city)).get(f"/ballots/{bid}/sheet").status_code == 404
+    assert login(app.test_client(), gen_user("leader", city)).get(f"/sheets/{bid}").status_code == 200
+    assert login(app.test_client(), gen_user("teller", city)).get(f"/sheets/{bid}").status_code == 404
     other = gen_body("白水县人大常委会")
     for role in ("leader", "secretariat", "teller"):
-        assert login(app.test_client(), gen_user(role, other)).get(f"/ballots/{bid}/sheet").status_code == 404
+        assert login(app.test_client(), gen_user(role, other)).get(f"/sheets/{bid}").status_code == 404
 
 
 def test_deputies_read_the_sheet_only_after_publish(app, api, closed):
     s, bid = closed
     deputy = app.test_client()
     assert deputy.get(f"/card/{s.deputies[0]['card']}").status_code == 302
-    assert deputy.get(f"/ballots/{bid}/sheet").status_code == 403
+    assert deputy.get(f"/sheets/{bid}").status_code == 403
     for extension in FILES:
         refused = api.get(f"/api/v1/ballots/{bid}/tally.{extension}", s.token(0))
         assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
     s.act(bid, "publish")
-    assert deputy.get(f"/ballots/{bid}/sheet").status_code == 200
+    assert deputy.get(f"/sheets/{bid}").status_code == 200
     for extension in FILES:
         assert api.get(f"/api/v1/ballots/{bid}/tally.{extension}", s.token(0)).status_code == 200
 
@@ -80,7 +80,7 @@ def test_no_sheet_before_close(app, api, staff):
     bid = s.ballot(items=2, seats=1)["id"]
     leader = login(app.test_client(), staff["leader"])
     for state in ("draft", "open"):
-        page = leader.get(f"/ballots/{bid}/sheet")
+        page = leader.get(f"/sheets/{bid}")
         assert page.status_code == 409 and "暂无结果" in page.get_data(as_text=True)
         for extension in FILES:
             refused = api.get(f"/api/v1/ballots/{bid}/tally.{extension}", s.teller)
@@ -105,7 +105,7 @@ def test_files_need_a_reader(app, api, staff, closed):
 
 def test_page_links_the_files_and_the_verify_page(app, staff, closed):
     s, bid = closed
-    html = login(app.test_client(), staff["teller"]).get(f"/ballots/{bid}/sheet").get_data(as_text=True)
+    html = login(app.test_client(), staff["teller"]).get(f"/sheets/{bid}").get_data(as_text=True)
     for extension in FILES:
         assert f'href="/api/v1/ballots/{bid}/tally.{extension}"' in html
     assert f'href="/verify/{bid}"' in html
@@ -114,7 +114,7 @@ def test_page_links_the_files_and_the_verify_page(app, staff, closed):
 
 def test_qr_code_opens_the_verify_page(app, staff, closed):
     s, bid = closed
-    html = app.test_client().get(f"/ballots/{bid}/sheet", base_url="http://hall.local:8000",
+    html = app.test_client().get(f"/sheets/{bid}", base_url="http://hall.local:8000",
                                  headers={"Authorization": f"Bearer {s.teller}"})
     text = decode_svg_qr(html.get_data(as_text=True))
     assert text == f"http://hall.local:8000/verify/{bid}"
@@ -136,7 +136,7 @@ def test_qr_code_uses_the_public_base_url(make_app, api, staff, closed):
     app = make_app(PUBLIC_BASE_URL="https://minsheng.example.gov.cn/")
     with app.app_context():
         client, bearer = app.test_client(), {"Authorization": f"Bearer {s.teller}"}
-        html = client.get(f"/ballots/{bid}/sheet", base_url="http://internal:5000", headers=bearer)
+        html = client.get(f"/sheets/{bid}", base_url="http://internal:5000", headers=bearer)
         assert decode_svg_qr(html.get_data(as_text=True)) == f"https://minsheng.example.gov.cn/verify/{bid}"
         csv_text = client.get(f"/api/v1/ballots/{bid}/tally.csv", headers=bearer).data.decode("utf-8-sig")
         assert f"核验网址,https://minsheng.example.gov.cn/verify/{bid}" in csv_text
@@ -148,7 +148,7 @@ def test_fingerprint_and_signature_are_shown(app, staff, closed):
     fingerprint = keys.fingerprint(sheet["signature"]["public_key"])
     assert re.fullmatch(r"([0-9A-F]{4} ){7}[0-9A-F]{4}", fingerprint)
     client = login(app.test_client(), staff["leader"])
-    html = client.get(f"/ballots/{bid}/sheet").get_data(as_text=True)
+    html = client.get(f"/sheets/{bid}").get_data(as_text=True)
     assert f'<code data-field="fingerprint">{fingerprint}</code>' in html
     assert 'data-signature="failed"' not in html
     csv_text = client.get(f"/api/v1/ballots/{bid}/tally.csv").data.decode("utf-8-sig")
@@ -158,7 +158,7 @@ def test_fingerprint_and_signature_are_shown(app, staff, closed):
 def test_selection_chart_shows_yes_votes_per_item(app, staff, closed):
     s, bid = closed
     sheet = s.tally(bid).get_json()
-    html = login(app.test_client(), staff["leader"]).get(f"/ballots/{bid}/sheet").get_data(as_text=True)
+    html = login(app.test_client(), staff["leader"]).get(f"/sheets/{bid}").get_data(as_text=True)
     chart = re.search(r'<svg class="chart".*?</svg>', html, re.S).group(0)
     for item in sheet["items"]:
         assert f"{item['title']}：赞成 {item['counts']['yes']} 票" in chart
@@ -168,7 +168,7 @@ def test_appraisal_chart_stacks_the_options(app, api, staff):
     s, bid, ids = closed_ballot(api, staff, "appraisal", [{0: "satisfied", 1: "unsatisfied"},
                                                           {0: "basically_satisfied", 1: "unsatisfied"},
                                                           {0: "satisfied", 1: "satisfied"}])
-    html = login(app.test_client(), staff["leader"]).get(f"/ballots/{bid}/sheet").get_data(as_text=True)
+    html = login(app.test_client(), staff["leader"]).get(f"/sheets/{bid}").get_data(as_text=True)
     chart = re.search(r'<svg class="chart".*?</svg>', html, re.S).group(0)
     assert "各项测评意见分布" in chart
     assert "项目1：满意 2，基本满意 1，不满意 0，弃权 0" in chart
@@ -180,8 +180,8 @@ def test_appraisal_chart_stacks_the_options(app, api, staff):
 def test_index_lists_sheets_and_paper_entry(app, staff, closed):
     s, bid = closed
     html = login(app.test_client(), staff["teller"]).get("/sheets").get_data(as_text=True)
-    assert f'href="/ballots/{bid}/sheet"' in html and f'href="/ballots/{bid}/paper"' in html
+    assert f'href="/sheets/{bid}"' in html and f'href="/sheets/{bid}/paper"' in html
     leader = login(app.test_client(), staff["leader"]).get("/sheets").get_data(as_text=True)
-    assert f'href="/ballots/{bid}/sheet"' in leader and "/paper" not in leader
+    assert f'href="/sheets/{bid}"' in leader and "/paper" not in leader
     dashboard = login(app.test_client(), staff["teller"]).get("/dashboard").get_data(as_text=True)
     assert 'href="/sheets"' in dashboard

@@ -18,10 +18,15 @@ from voting.collection import candidates as candidate_list, charts, exports, ser
 from voting.collection.models import (
     CATEGORIES, SOURCES, STATUS_LABELS, TRANSITIONS, Candidate, Proposal, ProposalPhoto,
 )
+from voting.collection import intake_pages, station_pages
 from voting.collection.intake_pages import _submit_from_form
 from voting.extensions import db
 
-bp = Blueprint("collection", __name__)
+bp = Blueprint("collection", __name__, url_prefix="/collection")
+# One domain, one blueprint: the public intake (/collection/intake) and the stations'
+# pages are its children, endpoints `collection.intake.*` and `collection.stations.*`.
+bp.register_blueprint(intake_pages.bp)
+bp.register_blueprint(station_pages.bp)
 
 PAGE_SIZE = 50
 
@@ -29,7 +34,7 @@ add_dashboard_link({"secretariat", "leader", "admin"}, "collection.proposals", "
                    "群众、代表、联络站提交的民生实事建议：筛选、合并、答复")
 add_dashboard_link({"secretariat", "station"}, "collection.staff_intake", "录入建议",
                    "代为录入代表、联络站或部门提出的建议")
-add_dashboard_link({"secretariat", "leader", "admin", "teller", "station", "department"}, "stations.stations",
+add_dashboard_link({"secretariat", "leader", "admin", "teller", "station", "department"}, "collection.stations.stations",
                    "联络站与二维码", "代表联络站、挂牌亮码、可打印的二维码海报")
 add_dashboard_link({"secretariat", "leader", "admin"}, "collection.candidates", "候选项目清单",
                    "年度候选项目：预算、责任单位、导出，并生成票决表决")
@@ -43,7 +48,7 @@ def _actor() -> str:
 
 # ---------------------------------------------------------------- staff: proposals
 
-@bp.get("/collection/")
+@bp.get("/")
 @require(READ_PROPOSALS)
 def home():
     return redirect(url_for("collection.proposals"))
@@ -62,7 +67,7 @@ def _filters(body_id: int) -> dict:
     return filters
 
 
-@bp.get("/collection/proposals")
+@bp.get("/proposals")
 @require(READ_PROPOSALS)
 def proposals():
     body = reading_body()
@@ -76,7 +81,7 @@ def proposals():
                            categories=CATEGORIES, statuses=STATUS_LABELS, args=request.args)
 
 
-@bp.get("/collection/proposals/<int:proposal_id>")
+@bp.get("/proposals/<int:proposal_id>")
 @require(READ_PROPOSALS)
 def proposal(proposal_id):
     return _proposal_page(load_record(Proposal, proposal_id))
@@ -105,7 +110,7 @@ def _screening_action(proposal_id: int, action):
     return redirect(url_for("collection.proposal", proposal_id=proposal_id))
 
 
-@bp.post("/collection/proposals/<int:proposal_id>/status")
+@bp.post("/proposals/<int:proposal_id>/status")
 @require(SCREEN_PROPOSALS)
 def change_status(proposal_id):
     def act(item):
@@ -115,7 +120,7 @@ def change_status(proposal_id):
     return _screening_action(proposal_id, act)
 
 
-@bp.post("/collection/proposals/<int:proposal_id>/decline")
+@bp.post("/proposals/<int:proposal_id>/decline")
 @require(SCREEN_PROPOSALS)
 def decline(proposal_id):
     def act(item):
@@ -125,7 +130,7 @@ def decline(proposal_id):
     return _screening_action(proposal_id, act)
 
 
-@bp.post("/collection/proposals/<int:proposal_id>/merge")
+@bp.post("/proposals/<int:proposal_id>/merge")
 @require(SCREEN_PROPOSALS)
 def merge(proposal_id):
     def act(item):
@@ -144,7 +149,7 @@ def _merge_target(raw: str, body_id: int) -> Proposal:
     return target
 
 
-@bp.post("/collection/proposals/<int:proposal_id>/reply")
+@bp.post("/proposals/<int:proposal_id>/reply")
 @require(SCREEN_PROPOSALS)
 def reply(proposal_id):
     def act(item):
@@ -154,7 +159,7 @@ def reply(proposal_id):
     return _screening_action(proposal_id, act)
 
 
-@bp.get("/collection/photos/<int:photo_id>")
+@bp.get("/photos/<int:photo_id>")
 @require(READ_PROPOSALS)
 def photo(photo_id):
     item = load_record(ProposalPhoto, photo_id)
@@ -170,7 +175,7 @@ def photo(photo_id):
     return response
 
 
-@bp.get("/collection/proposals/similar")
+@bp.get("/proposals/similar")
 @require(SUBMIT_PROPOSALS)
 def staff_similar():
     """The staff entry form's hints: the same as the public form's, for the caller's body."""
@@ -178,7 +183,7 @@ def staff_similar():
     return jsonify({"similar": [{"title": t} for t in services.similar_titles(current_principal().body_id, query)]})
 
 
-@bp.route("/collection/proposals/new", methods=["GET", "POST"])
+@bp.route("/proposals/new", methods=["GET", "POST"])
 @require(SUBMIT_PROPOSALS)
 def staff_intake():
     principal = current_principal()
@@ -219,7 +224,7 @@ def _year() -> int:
     return date.today().year
 
 
-@bp.get("/collection/candidates")
+@bp.get("/candidates")
 @require(READ_PROJECTS)
 def candidates():
     return _candidates_page(reading_body(), _year())
@@ -243,7 +248,7 @@ def _candidates_page(body: Body, year: int, values=None, errors=None, status=200
                            selected={id_from(i) for i in request.form.getlist("proposal_ids") if id_from(i) is not None}), status
 
 
-@bp.post("/collection/candidates")
+@bp.post("/candidates")
 @require(MANAGE_PROJECTS)
 def create_candidate():
     principal = current_principal()
@@ -261,7 +266,7 @@ def create_candidate():
     return redirect(url_for("collection.candidates", year=candidate.year))
 
 
-@bp.route("/collection/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
+@bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
 @require(MANAGE_PROJECTS)
 def edit_candidate(candidate_id):
     candidate = load_record(Candidate, candidate_id, write=True)
@@ -287,7 +292,7 @@ def edit_candidate(candidate_id):
                            choices=choices, linked=linked), status
 
 
-@bp.post("/collection/candidates/<int:candidate_id>/delete")
+@bp.post("/candidates/<int:candidate_id>/delete")
 @require(MANAGE_PROJECTS)
 def delete_candidate(candidate_id):
     candidate = load_record(Candidate, candidate_id, write=True)
@@ -308,7 +313,7 @@ def _export_rows():
     return body, year, services.candidates_of(body.id, year)
 
 
-@bp.get("/collection/candidates/export.xlsx")
+@bp.get("/candidates/export.xlsx")
 @require(READ_PROJECTS)
 def export_xlsx():
     body, year, rows = _export_rows()
@@ -317,7 +322,7 @@ def export_xlsx():
                     headers={"Content-Disposition": f'attachment; filename="candidates-{year}.xlsx"'})
 
 
-@bp.get("/collection/candidates/export.pdf")
+@bp.get("/candidates/export.pdf")
 @require(READ_PROJECTS)
 def export_pdf():
     from voting.pdf import FontMissing
@@ -333,7 +338,7 @@ def export_pdf():
 
 # ---------------------------------------------------------------- staff: statistics
 
-@bp.get("/collection/stats")
+@bp.get("/stats")
 @require(READ_PROPOSALS)
 def stats():
     body = reading_body()
@@ -348,7 +353,7 @@ def stats():
 
 # ---------------------------------------------------------------- staff: candidates -> ballot
 
-@bp.route("/collection/candidates/ballot", methods=["GET", "POST"])
+@bp.route("/candidates/ballot", methods=["GET", "POST"])
 @require(MANAGE_PROJECTS)
 def candidates_ballot():
     """One step from the year's candidate list to a draft selection ballot."""
