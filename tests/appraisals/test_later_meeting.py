@@ -5,7 +5,8 @@ import io
 
 from sqlalchemy import select
 
-from tests.appraisals.conftest import Hall, login, make_project
+from tests.appraisals.conftest import Hall, make_project
+from tests.factories import login
 from tests.appraisals.test_cycle import PDF, create_campaign
 from voting.appraisals.models import AppraisalCampaign, Rereport
 from voting.ballots.models import Ballot

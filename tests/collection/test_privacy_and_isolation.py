@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.collection.conftest import GOOD, image_bytes, login, submit
-from tests.factories import gen_body, gen_user
+from tests.collection.conftest import GOOD, image_bytes, submit
+from tests.factories import gen_body, gen_user, login
 from voting.collection import services
 from voting.extensions import db
 

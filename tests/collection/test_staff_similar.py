@@ -2,8 +2,8 @@
 the public form: the same script, fed by an endpoint scoped to the caller's body."""
 import pytest
 
-from tests.collection.conftest import login, submit
-from tests.factories import gen_user
+from tests.collection.conftest import submit
+from tests.factories import gen_user, login
 from voting.collection import services
 
 SCRIPT = '<script src="/static/js/collection-intake.js" defer></script>'

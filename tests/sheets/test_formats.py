@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.sheets.mixed import cells, closed_ballot, closed_selection, item_rows, login, percent
+from tests.sheets.mixed import cells, closed_ballot, closed_selection, item_rows, percent
+from tests.factories import login
 from voting.rules import OPTION_NAMES
 from voting.rules.exact import rounded_half_up
 

@@ -8,9 +8,8 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.factories import gen_body, gen_user
-from tests.screens.helpers import decode_svg_qr as decode_card_svg
-from tests.sheets.mixed import MixedSitting, closed_ballot, closed_selection, login
+from tests.factories import decode_svg_qr as decode_card_svg, gen_body, gen_user, login
+from tests.sheets.mixed import MixedSitting, closed_ballot, closed_selection
 from voting.integrity import keys
 
 FILES = ("csv", "xlsx", "pdf")

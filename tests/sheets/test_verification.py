@@ -5,8 +5,8 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from tests.factories import gen_body, gen_user
-from tests.sheets.mixed import MixedSitting, cells, closed_ballot, closed_selection, login
+from tests.factories import gen_body, gen_user, login
+from tests.sheets.mixed import MixedSitting, cells, closed_ballot, closed_selection
 from voting.ballots.models import Ballot, CastBallot, TallySheet
 from voting.extensions import db
 from voting.integrity import keys, sealing

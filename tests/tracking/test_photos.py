@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from tests.factories import gen_user
-from tests.tracking.conftest import image_bytes, login, stored_files
+from tests.factories import gen_user, login
+from tests.tracking.conftest import image_bytes, stored_files
 from voting.extensions import db
 from voting.tracking.models import Inspection, ProgressUpdate, ProjectPhoto, SupervisionProposal
 

@@ -5,7 +5,7 @@ import re
 from sqlalchemy import select
 
 from tests.ballots.sitting import Sitting, release_database
-from tests.screens.helpers import login
+from tests.factories import login
 from voting.extensions import db
 from voting.integrity.models import AuditEntry
 from voting.meetings.models import Meeting

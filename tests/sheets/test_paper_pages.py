@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from tests.sheets.mixed import MixedSitting, login
+from tests.sheets.mixed import MixedSitting
+from tests.factories import login
 
 
 @pytest.fixture
