@@ -55,7 +55,7 @@ class ApiClient:
 
 
 __all__ = ["PASSWORD", "STAFF_ROLES", "gen_body", "gen_user", "ApiClient", "login", "csv_file", "xlsx_file",
-           "create_meeting", "import_roster", "decode_svg_qr"]
+           "create_meeting", "import_roster", "decode_svg_qr", "assert_refused"]
 
 
 def login(client, user):
@@ -121,3 +121,10 @@ def decode_svg_qr(svg: str) -> str:
     results = zxingcpp.read_barcodes(image)
     assert results, "no QR code found"
     return results[0].text
+
+
+def assert_refused(response, status: int, code: str):
+    """An API refusal: exactly this status and this error code (shared/API.md)."""
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:300])
+    assert response.get_json()["error"]["code"] == code, response.get_json()
+    return response

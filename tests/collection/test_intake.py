@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from tests.factories import assert_refused
 from tests.collection.conftest import GOOD, big_png, counts, image_bytes, submit, uploaded_files
 from voting.collection import services
 from voting.collection.models import Proposal, ProposalEvent
@@ -79,7 +80,7 @@ def test_bad_fields_are_refused_with_a_message_and_store_nothing(app, client, st
     assert counts() == (0, 0) and uploaded_files(app) == before_files
     # the same through the API
     api_response = client.post("/api/v1/proposals", json={"station": "DH-01", **GOOD, **fields})
-    assert api_response.status_code == 400
+    assert_refused(api_response, 400, "invalid_proposal")
     assert words in api_response.get_json()["error"]["message"]
     assert counts() == (0, 0)
 
@@ -166,8 +167,8 @@ def test_api_submission_and_lookup(client, station):
     data = status.get_json()
     assert data["title"] == GOOD["title"] and data["status"] == "pending" and data["status_text"] == "待审"
     assert data["reply"] == ""
-    assert client.get("/api/v1/proposals/MS-2222-2222").status_code == 404
-    assert client.get("/api/v1/proposals/garbage").status_code == 404
+    assert_refused(client.get("/api/v1/proposals/MS-2222-2222"), 404, "not_found")
+    assert_refused(client.get("/api/v1/proposals/garbage"), 404, "not_found")
 
 
 @pytest.mark.parametrize("payload, status, code", [

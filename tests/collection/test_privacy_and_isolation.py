@@ -2,8 +2,8 @@
 
 import pytest
 
+from tests.factories import assert_refused, gen_body, gen_user, login
 from tests.collection.conftest import GOOD, image_bytes, submit
-from tests.factories import gen_body, gen_user, login
 from voting.collection import services
 from voting.extensions import db
 
@@ -97,7 +97,7 @@ def test_api_stations_lists_own_body_only(app, api, staff, station, other_county
     assert response.get_json() == {"stations": [{"code": "DH-01", "name": "东湖镇代表联络站", "township": "东湖镇"}]}
     other = api.token(other_county["secretariat"].username)
     assert [s["code"] for s in api.get("/api/v1/stations", other).get_json()["stations"]] == ["BS-01"]
-    assert api.get("/api/v1/stations").status_code == 401
+    assert_refused(api.get("/api/v1/stations"), 401, "unauthorized")
 
 
 def test_parent_body_reads_children_but_cannot_write(app, body, station):

@@ -1,6 +1,7 @@
 """The per-address limits hold (a test app of its own with limits switched on)."""
 import pytest
 
+from tests.factories import assert_refused
 from tests.collection.conftest import GOOD, counts
 from voting.collection import services
 from voting.extensions import db
@@ -36,7 +37,7 @@ def test_tracking_lookup_is_limited(limited):
     client = limited.test_client()
     statuses = [client.get("/api/v1/proposals/MS-2222-3333").status_code for _ in range(3)]
     assert statuses == [404, 404, 404]
-    assert client.get("/api/v1/proposals/MS-2222-3333").status_code == 429
+    assert_refused(client.get("/api/v1/proposals/MS-2222-3333"), 429, "rate_limited")
     assert client.get("/collection/intake/query?code=MS-2222-3333").status_code == 429
 
 

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
+from tests.factories import assert_refused, login
 from tests.sheets.mixed import MixedSitting
-from tests.factories import login
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_issue_then_enter_from_the_page(teller, live):
     html = response.get_data(as_text=True)
     assert ("success", "已向 代表001（001）发放纸质选票；该代表不能再在平板上投票。") in flashes(html)
     assert figure(html, "paper-issued") == "1" and figure(html, "paper-remaining") == "1"
-    assert live.vote(0, live.bid, {live.ids[0]: "yes"}).status_code == 409
+    assert_refused(live.vote(0, live.bid, {live.ids[0]: "yes"}), 409, "already_voted")
     html = teller.post(f"/sheets/{live.bid}/paper/ballots", data={f"item-{live.ids[0]}": "yes",
                                                                   f"item-{live.ids[1]}": "no"},
                        follow_redirects=True).get_data(as_text=True)

@@ -8,7 +8,7 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.factories import decode_svg_qr as decode_card_svg, gen_body, gen_user, login
+from tests.factories import assert_refused, decode_svg_qr as decode_card_svg, gen_body, gen_user, login
 from tests.sheets.mixed import MixedSitting, closed_ballot, closed_selection
 from voting.integrity import keys
 
@@ -91,13 +91,13 @@ def test_no_sheet_before_close(app, api, staff):
 def test_files_need_a_reader(app, api, staff, closed):
     s, bid = closed
     for extension in FILES:
-        assert api.get(f"/api/v1/ballots/{bid}/tally.{extension}").status_code == 401
+        assert_refused(api.get(f"/api/v1/ballots/{bid}/tally.{extension}"), 401, "unauthorized")
         station = api.get(f"/api/v1/ballots/{bid}/tally.{extension}", api.token(staff["station"].username))
-        assert station.status_code == 403
-        assert api.get(f"/api/v1/ballots/99999/tally.{extension}", s.teller).status_code == 404
-        assert api.get(f"/api/v1/ballots/x1/tally.{extension}", s.teller).status_code == 404
+        assert_refused(station, 403, "forbidden")
+        assert_refused(api.get(f"/api/v1/ballots/99999/tally.{extension}", s.teller), 404, "not_found")
+        assert_refused(api.get(f"/api/v1/ballots/x1/tally.{extension}", s.teller), 404, "not_found")
     other = gen_user("leader", gen_body("白水县人大常委会"))
-    assert api.get(f"/api/v1/ballots/{bid}/tally.pdf", api.token(other.username)).status_code == 404
+    assert_refused(api.get(f"/api/v1/ballots/{bid}/tally.pdf", api.token(other.username)), 404, "not_found")
     response = api.get(f"/api/v1/ballots/{bid}/tally.xlsx", s.secretariat)
     assert response.headers["Content-Disposition"] == f'attachment; filename="tally-{bid}.xlsx"'
 
