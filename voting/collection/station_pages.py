@@ -39,7 +39,6 @@ def _stations_page(body: Body, values=None, errors=None, problems=None, status=2
 
 
 def _stations_refused(error: Refusal, values: dict):
-    db.session.rollback()
     body = db.session.get(Body, current_principal().body_id)
     problems = getattr(error, "problems", [])
     return _stations_page(body, values, {} if problems else error.field_messages(), problems, error.status)
@@ -68,7 +67,6 @@ def edit_station(station_id):
         try:
             services.update_station(station, values, _actor())
         except Refusal as error:
-            db.session.rollback()
             errors, status = error.field_messages(), error.status
         else:
             flash("联络站信息已保存。", "success")

@@ -105,7 +105,6 @@ def _screening_action(proposal_id: int, action):
     try:
         action(item)
     except Refusal as error:
-        db.session.rollback()
         return _proposal_page(db.session.get(Proposal, proposal_id), error.field_messages(), error.status)
     return redirect(url_for("collection.proposal", proposal_id=proposal_id))
 
@@ -257,7 +256,6 @@ def create_candidate():
         candidate = services.create_candidate(principal.body_id, values, _actor(),
                                               request.form.getlist("proposal_ids"))
     except Refusal as error:
-        db.session.rollback()
         year = small_int(values.get("year")) if 2000 <= (small_int(values.get("year")) or 0) <= 2100 \
             else date.today().year
         return _candidates_page(db.session.get(Body, principal.body_id), year, values, error.field_messages(),
@@ -280,7 +278,6 @@ def edit_candidate(candidate_id):
         try:
             services.update_candidate(candidate, values, _actor(), request.form.getlist("proposal_ids"))
         except Refusal as error:
-            db.session.rollback()
             errors, status = error.field_messages(), error.status
         else:
             flash("候选项目已保存。", "success")
@@ -300,7 +297,6 @@ def delete_candidate(candidate_id):
     try:
         services.delete_candidate(candidate, _actor())
     except Refusal as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("collection.candidates", year=year))
     flash("候选项目已删除，相关建议恢复为“拟列为候选”。", "success")
@@ -375,10 +371,8 @@ def candidates_ballot():
                 seats=values.get("seats"), secret=values.get("secret") == "1",
                 confirm_no_margin=values.get("confirm_no_margin") == "1", actor=_actor())
         except services.NoMargin as warning:
-            db.session.rollback()
             no_margin, status = warning, warning.status
         except Refusal as error:
-            db.session.rollback()
             errors, status = error.field_messages(), error.status
         else:
             flash(f"已生成项目票决“{ballot.title}”（表决编号 {ballot.id}，{len(rows)} 个候选项目），"
