@@ -10,7 +10,7 @@ from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import (
     CAST_VOTE, MANAGE_APPRAISALS, READ_TALLY, SUBMIT_REREPORT, current_principal, ensure_readable,
-    ensure_writable, readable_bodies, reading_body, require,
+    load_record, readable_bodies, reading_body, require,
 )
 from voting.accounts.views import add_dashboard_link
 from voting.appraisals import forms, report, services
@@ -38,11 +38,7 @@ def _actor() -> str:
 
 
 def _campaign(cid: int, write: bool = False) -> AppraisalCampaign:
-    campaign = db.session.get(AppraisalCampaign, cid)
-    if campaign is None:
-        raise NotFound()
-    (ensure_writable if write else ensure_readable)(current_principal(), campaign.body_id)
-    return campaign
+    return load_record(AppraisalCampaign, cid, write=write)
 
 
 def _flash_error(error: Refusal) -> None:
@@ -138,15 +134,25 @@ def remove_item(cid, iid):
     return redirect(url_for("appraisals.campaign", cid=cid))
 
 
+def _chosen_meeting(campaign):
+    """(what the form sent, the meeting it names): None unless a meeting of the campaign's body."""
+    raw = request.form.get("meeting", "")
+    meeting = db.session.get(Meeting, id_from(raw)) if id_from(raw) is not None else None
+    return raw, (meeting if meeting is not None and meeting.body_id == campaign.body_id else None)
+
+
+def _no_such_meeting(cid: int):
+    flash("请选择本机构尚未结束的会议。", "error")
+    return redirect(url_for("appraisals.campaign", cid=cid))
+
+
 @bp.post("/<int:cid>/ballot")
 @require(MANAGE_APPRAISALS)
 def create_ballot(cid):
     campaign = _campaign(cid, write=True)
-    raw = request.form.get("meeting", "")
-    meeting = db.session.get(Meeting, id_from(raw)) if id_from(raw) is not None else None
-    if meeting is None or meeting.body_id != campaign.body_id:
-        flash("请选择本机构尚未结束的会议。", "error")
-        return redirect(url_for("appraisals.campaign", cid=cid))
+    _, meeting = _chosen_meeting(campaign)
+    if meeting is None:
+        return _no_such_meeting(cid)
     try:
         ballot = services.create_ballot(campaign, meeting, _actor())
     except Refusal as error:
@@ -172,11 +178,9 @@ def mark_rereports(cid):
 @require(MANAGE_APPRAISALS)
 def start_reappraisal(cid):
     campaign = _campaign(cid, write=True)
-    raw = request.form.get("meeting", "")
-    meeting = db.session.get(Meeting, id_from(raw)) if id_from(raw) is not None else None
-    if raw and (meeting is None or meeting.body_id != campaign.body_id):
-        flash("请选择本机构尚未结束的会议。", "error")
-        return redirect(url_for("appraisals.campaign", cid=cid))
+    raw, meeting = _chosen_meeting(campaign)
+    if raw and meeting is None:
+        return _no_such_meeting(cid)
     try:
         child = services.start_reappraisal(campaign, _actor(), meeting=meeting)
         flash(f"第{child.round}轮测评已生成（草稿），可在会议中开始表决。", "success")
