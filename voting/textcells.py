@@ -65,3 +65,21 @@ def sheet_bytes(book, sheet, widths, wrap_rows_from: int | None = None) -> bytes
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def csv_download(text: str, filename: str):
+    """A CSV file as a download, UTF-8 with a byte-order mark so that Excel reads the Chinese."""
+    from flask import Response
+
+    return Response(text.encode("utf-8-sig"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_download(data: bytes, filename: str):
+    """An .xlsx file as a download."""
+    from flask import Response
+
+    return Response(data, mimetype=XLSX_MIMETYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -3,7 +3,7 @@ re-appraisal), officials and their ranking, the department's re-reports, the
 deputies' anonymous comments and the year report."""
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import NotFound
 
 from voting.inputlimits import id_from, small_int
@@ -19,6 +19,8 @@ from voting.appraisals.models import AppraisalCampaign, AppraisalItem, Rereport,
 from voting.ballots.models import BallotState
 from voting.extensions import db
 from voting.meetings.models import Meeting
+from voting.pdf import pdf_download
+from voting.textcells import csv_download, xlsx_download
 from voting.rules import OPTION_NAMES
 
 bp = Blueprint("appraisals", __name__, url_prefix="/appraisals")
@@ -240,8 +242,7 @@ def import_officials():
 @require(MANAGE_APPRAISALS)
 def officials_template():
     text = "姓名,职务,单位,任命日期\n张某某,局长,县教育局,2024-03-15\n"
-    return Response(text.encode("utf-8-sig"), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=officials.csv"})
+    return csv_download(text, "officials.csv")
 
 
 @bp.get("/<int:cid>/ranking")
@@ -259,8 +260,7 @@ def ranking(cid):
 def ranking_xlsx(cid):
     campaign = _campaign(cid)
     data = report.cadre_xlsx(campaign, services.ranking(campaign))
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=appraisal-{campaign.id}-officials.xlsx"})
+    return xlsx_download(data, f"appraisal-{campaign.id}-officials.xlsx")
 
 
 # ---------------------------------------------------------------- re-reports (departments)
@@ -380,20 +380,11 @@ def year_report(year):
 @require(*READ)
 def year_report_xlsx(year):
     body, rows = _report(year)
-    return Response(report.report_xlsx(body.name, year, rows),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=year-report-{year}.xlsx"})
+    return xlsx_download(report.report_xlsx(body.name, year, rows), f"year-report-{year}.xlsx")
 
 
 @bp.get("/report/<int:year>.pdf")
 @require(*READ)
 def year_report_pdf(year):
-    from voting.pdf import FontMissing
-
     body, rows = _report(year)
-    try:
-        data = report.report_pdf(body.name, year, rows)
-    except FontMissing as missing:
-        return render_template("errors/error.html", code=503, title="无法生成 PDF", message=missing.message), 503
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename=year-report-{year}.pdf"})
+    return pdf_download(lambda: report.report_pdf(body.name, year, rows), f"year-report-{year}.pdf")

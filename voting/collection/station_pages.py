@@ -1,7 +1,7 @@
 """Liaison stations (代表联络站) and deputies' personal codes at /collection/stations and
 /collection/deputy-codes (blueprint `collection.stations`, nested in `collection`): lists,
 forms, CSV import and printable QR posters."""
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from voting.accounts.models import Body
 from voting.accounts.permissions import (
@@ -13,6 +13,7 @@ from voting.collection import services
 from voting.collection.models import DeputyCode, LiaisonStation
 from voting.qr import absolute_url
 from voting.extensions import db
+from voting.textcells import csv_download
 
 bp = Blueprint("stations", __name__)
 
@@ -94,8 +95,7 @@ def import_stations():
 @require(READ_STATIONS)
 def station_template():
     text = "code,name,township,address\nDH-01,东湖镇代表联络站,东湖镇,东湖镇人民路1号\n"
-    return Response("\ufeff" + text, mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="stations-template.csv"'})
+    return csv_download(text, "stations-template.csv")
 
 
 @bp.get("/stations/<int:station_id>/poster")

@@ -3,7 +3,7 @@ candidate list and statistics. The public intake is voting/collection/intake_pag
 from datetime import date
 
 from flask import (
-    Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for,
+    Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for,
 )
 
 from voting.inputlimits import id_from, small_int
@@ -21,6 +21,8 @@ from voting.collection.models import (
 from voting.collection import intake_pages, station_pages
 from voting.collection.intake_pages import _submit_from_form
 from voting.extensions import db
+from voting.pdf import pdf_download
+from voting.textcells import xlsx_download
 
 bp = Blueprint("collection", __name__, url_prefix="/collection")
 # One domain, one blueprint: the public intake (/collection/intake) and the stations'
@@ -314,22 +316,14 @@ def _export_rows():
 def export_xlsx():
     body, year, rows = _export_rows()
     data = exports.candidates_xlsx(body.name, year, rows)
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="candidates-{year}.xlsx"'})
+    return xlsx_download(data, f"candidates-{year}.xlsx")
 
 
 @bp.get("/candidates/export.pdf")
 @require(READ_PROJECTS)
 def export_pdf():
-    from voting.pdf import FontMissing
-
     body, year, rows = _export_rows()
-    try:
-        data = exports.candidates_pdf(body.name, year, rows)
-    except FontMissing as missing:
-        return render_template("errors/error.html", code=503, title="无法生成 PDF", message=missing.message), 503
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="candidates-{year}.pdf"'})
+    return pdf_download(lambda: exports.candidates_pdf(body.name, year, rows), f"candidates-{year}.pdf")
 
 
 # ---------------------------------------------------------------- staff: statistics
