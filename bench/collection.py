@@ -152,7 +152,7 @@ def run_size(kind: str, size: int, seed: int = 21) -> dict:
             pages = {
                 "screening": f"/collection/proposals/{sample_id}",
                 "staff_hints": f"/collection/proposals/similar?q={query[:8]}",
-                "public_hints": f"/collect/{station_code}/similar?q={query[:8]}",
+                "public_hints": f"/collection/intake/{station_code}/similar?q={query[:8]}",
                 "list": "/collection/proposals",
                 "list_search": f"/collection/proposals?q={query[2:5]}",
                 "stats": "/collection/stats",

@@ -136,6 +136,21 @@ def app(make_app):
 
 
 @pytest.fixture
+def fresh_request_globals(app):
+    """The `app` fixture keeps one app context pushed for the whole test, so every
+    test-client request shares its `flask.g`, where current_principal() and flask_login
+    cache the caller. Empty it at the start of each request, as a real per-request
+    context would: for tests with several clients, or one client signing in twice."""
+    from flask import g
+
+    def forget():
+        for name in list(vars(g)):
+            delattr(g, name)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -149,6 +164,12 @@ def body(app):
 def staff(app, body):
     """One account per staff role in `body`; password factories.PASSWORD."""
     return {role: factories.gen_user(role, body) for role in factories.STAFF_ROLES}
+
+
+@pytest.fixture
+def secretariat_client(app, staff):
+    """A test client signed in as the secretariat of `body`."""
+    return factories.login(app.test_client(), staff["secretariat"])
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
-"""Flask extensions, created unbound and initialised in the app factory."""
+"""Flask extensions, created unbound and initialised in the app factory, and the one
+way a user action's service ends its transaction (`one_action`)."""
+import functools
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -20,3 +23,18 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def one_action(service):
+    """A user action's service commits once, at its end; on any exception (a Refusal
+    included) it rolls the session back before the exception reaches the caller. The
+    view then only chooses what to show: no view rolls back."""
+    @functools.wraps(service)
+    def run(*args, **kwargs):
+        try:
+            return service(*args, **kwargs)
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return run

@@ -111,3 +111,16 @@ def new_document(orientation: str = "P", font_size: float = 11):
     pdf.add_page()
     pdf.set_font(FONT_FAMILY, size=font_size)
     return pdf
+
+
+def pdf_download(build, filename: str):
+    """The page answer for a PDF made by `build()`: the file as a download, or, without
+    a Chinese font on the machine, the 503 page that says so."""
+    from flask import Response, render_template
+
+    try:
+        data = build()
+    except FontMissing as missing:
+        return render_template("errors/error.html", code=503, title="无法生成 PDF", message=missing.message), 503
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -10,12 +10,21 @@ from pathlib import Path
 
 from flask import current_app
 
+from voting.errors import invalid
 from voting.extensions import db
 
 
 def upload_dir() -> Path:
     configured = current_app.config.get("UPLOAD_DIR")
     return Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+
+
+def check_size(data: bytes, label: str, limit: int, field: str, code: str, advice: str = "") -> None:
+    """Refuse an empty file, or one over `limit` bytes (`advice` follows the size)."""
+    if not data:
+        raise invalid({field: f"{label}是空文件。"}, code)
+    if len(data) > limit:
+        raise invalid({field: f"{label}超过 {limit // (1024 * 1024)} MB{advice}。"}, code)
 
 
 def write_new_file(folder: Path, extension: str, data: bytes) -> tuple[str, Path]:

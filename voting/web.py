@@ -10,6 +10,7 @@ from voting.api.errors import error_response, handle_http_exception_as_json, wan
 from voting.errors import Refusal
 from voting.database import write_intent
 from voting.extensions import csrf, db, login_manager
+from voting.moved import register_moved
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -30,6 +31,7 @@ def register_web(app: Flask) -> None:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)
+    register_moved(app)
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录。"
@@ -58,9 +60,7 @@ def _domain_blueprints():
     """Every domain's blueprint, by name (each package's views.py exposes `bp`)."""
     from voting.appraisals.views import bp as appraisals
     from voting.ballots.views import bp as ballots
-    from voting.collection.intake_pages import bp as collect
-    from voting.collection.station_pages import bp as stations
-    from voting.collection.views import bp as collection
+    from voting.collection.views import bp as collection  # with its intake and stations pages
     from voting.meetings.views import bp as meetings
     from voting.rollups.views import bp as rollups
     from voting.sheets.views import bp as sheets
@@ -68,8 +68,7 @@ def _domain_blueprints():
     from voting.tracking.views import bp as tracking
     from voting.verification.views import bp as verification
 
-    return [meetings, ballots, collect, collection, stations, tracking, appraisals, rollups, verification, sheets,
-            tellers]
+    return [meetings, ballots, collection, tracking, appraisals, rollups, verification, sheets, tellers]
 
 
 def _load_principal(identity: str):

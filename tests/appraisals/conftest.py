@@ -5,7 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from tests.factories import gen_user, login
+from tests.factories import gen_user
 from voting.ballots import services as ballots
 from voting.ballots.models import Ballot
 from voting.extensions import db
@@ -52,8 +52,8 @@ class Hall:
 
 
 @pytest.fixture
-def secretariat(app, staff):
-    return login(app.test_client(), staff["secretariat"])
+def secretariat(secretariat_client):
+    return secretariat_client
 
 
 @pytest.fixture

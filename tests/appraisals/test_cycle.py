@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from tests.appraisals.conftest import YEAR, Hall, login, make_project
+from tests.appraisals.conftest import YEAR, Hall, make_project
+from tests.factories import login
 from voting.appraisals.models import AppraisalCampaign, Rereport, RereportAttachment
 from voting.appraisals import services
 from voting.ballots.models import Ballot, TallySheet

@@ -5,7 +5,8 @@ import io
 
 from sqlalchemy import select
 
-from tests.appraisals.conftest import Hall, login, make_project
+from tests.factories import assert_refused, login
+from tests.appraisals.conftest import Hall, make_project
 from tests.appraisals.test_cycle import PDF, create_campaign
 from voting.appraisals.models import AppraisalCampaign, Rereport
 from voting.ballots.models import Ballot
@@ -57,7 +58,7 @@ def test_round_two_at_a_later_meeting_after_the_first_closed(app, body, api, sta
     round2 = made.get_json()
     assert round2["round"] == 2 and round2["parent_id"] == str(round1.id)
     assert round2["meeting_id"] == str(later.meeting.id) and round2["state"] == "draft"
-    assert api.post(url, token, json={"meeting_id": str(later.meeting.id)}).status_code == 409
+    assert_refused(api.post(url, token, json={"meeting_id": str(later.meeting.id)}), 409, "reappraisal_not_ready")
 
     [item2] = db.session.get(Ballot, int(round2["id"])).items
     sheet2 = later.run(int(round2["id"]), [(4, {item2.id: "satisfied"}), (1, {item2.id: "unsatisfied"})])

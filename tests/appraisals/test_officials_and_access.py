@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select
 
-from tests.appraisals.conftest import YEAR, Hall, login, make_project
-from tests.factories import gen_body, gen_user
+from tests.appraisals.conftest import YEAR, Hall, make_project
+from tests.factories import gen_body, gen_user, login
 from voting.appraisals import services
 from voting.appraisals.models import AppraisalCampaign, AppraisalComment, Official, Rereport
 from voting.extensions import db

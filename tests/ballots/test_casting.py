@@ -2,6 +2,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import assert_refused
 from tests.ballots.sitting import Sitting
 from voting.ballots.models import CastBallot, IdempotencyRecord, Participation
 from voting.extensions import db
@@ -61,7 +62,7 @@ def test_another_vote_by_the_same_deputy_is_409(live, key, body_change):
 
 def test_missing_idempotency_key_is_400(live):
     response = live.api.post(f"/api/v1/ballots/{live.bid}/votes", live.token(0), json={"choices": {}})
-    assert response.status_code == 400
+    assert_refused(response, 400, "idempotency_key_required")
     assert "Idempotency-Key" in response.get_json()["error"]["message"]
     assert stored() == (0, 0, 0)
 
@@ -93,7 +94,7 @@ def test_too_many_yes_message_names_the_seats(live):
 def test_malformed_vote_is_400(live, raw):
     response = live.api.client.post(f"/api/v1/ballots/{live.bid}/votes", data=raw, content_type="application/json",
                                     headers={"Authorization": f"Bearer {live.token(0)}", "Idempotency-Key": "x"})
-    assert response.status_code == 400
+    assert_refused(response, 400, "bad_request")
     assert stored() == (0, 0, 0)
 
 
@@ -125,11 +126,11 @@ def test_only_deputies_vote_and_only_in_their_meeting(live, api, staff):
     token = api.token(staff["secretariat"].username)
     response = api.post(f"/api/v1/ballots/{live.bid}/votes", token, json={"choices": {}},
                         headers={"Idempotency-Key": "x"})
-    assert response.status_code == 403
+    assert_refused(response, 403, "forbidden")
     other = Sitting(api, staff, size=1, name="别的会议")
     response = other.vote(0, live.bid, {})
-    assert response.status_code == 404
-    assert live.vote(0, "999999", {}).status_code == 404
+    assert_refused(response, 404, "not_found")
+    assert_refused(live.vote(0, "999999", {}), 404, "not_found")
     assert stored() == (0, 0, 0)
 
 

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import delete, select, update
 
+from tests.factories import assert_refused
 from tests.ballots.test_verify import closed, verify  # noqa: F401  (the fixture)
 from voting.ballots.models import Ballot, TallySheet
 from voting.extensions import db
@@ -205,7 +206,7 @@ def test_a_card_or_token_row_written_without_the_key_opens_nothing(app, api, sta
     token.token_hash = plain
     db.session.commit()
     response = api.get(f"/api/v1/meetings/{s.mid}", chosen)
-    assert response.status_code == 401
+    assert_refused(response, 401, "unauthorized")
     # the genuine card of the other deputy still signs in
     assert api.post("/api/v1/auth/token", json={"card": s.deputies[1]["card"]}).status_code == 200
 

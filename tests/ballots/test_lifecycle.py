@@ -4,6 +4,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import assert_refused
 from tests.ballots.sitting import Sitting
 from voting.ballots.models import Ballot, BallotVoter, NamedVote
 from voting.extensions import db
@@ -73,8 +74,8 @@ def test_only_secretariat_runs_ballots(sitting, api, staff, role):
     assert api.post(f"/api/v1/meetings/{sitting.mid}/ballots", token,
                     json={"kind": "motion", "title": "x", "items": [{"title": "a"}]}).status_code == 403
     for action in ("open", "close", "publish", "runoff", "reappraisal"):
-        assert api.post(f"/api/v1/ballots/{ballot['id']}/{action}", token).status_code == 403
-    assert api.post(f"/api/v1/ballots/{ballot['id']}/open", sitting.token(0)).status_code == 403
+        assert_refused(api.post(f"/api/v1/ballots/{ballot['id']}/{action}", token), 403, "forbidden")
+    assert_refused(api.post(f"/api/v1/ballots/{ballot['id']}/open", sitting.token(0)), 403, "forbidden")
 
 
 def test_guarded_transitions(sitting, api):
@@ -123,7 +124,7 @@ def test_deputy_lists_what_it_may_vote_on(sitting, api):
     listed = api.get(f"/api/v1/meetings/{sitting.mid}/ballots", sitting.token(0)).get_json()["ballots"]
     assert [b["id"] for b in listed] == [live["id"]]
     assert listed[0]["voted"] is False and listed[0]["eligible"] is True
-    assert api.get(f"/api/v1/ballots/{draft['id']}", sitting.token(0)).status_code == 404
+    assert_refused(api.get(f"/api/v1/ballots/{draft['id']}", sitting.token(0)), 404, "not_found")
     staff_list = api.get(f"/api/v1/meetings/{sitting.mid}/ballots", sitting.secretariat).get_json()["ballots"]
     assert [b["id"] for b in staff_list] == [draft["id"], live["id"]]
 
@@ -142,13 +143,13 @@ def test_tally_hidden_until_close_and_from_deputies_until_publish(sitting, api, 
         response = api.get(f"/api/v1/ballots/{bid}/tally", token)
         assert response.status_code == 409 and response.get_json()["error"]["code"] == "results_not_available"
     sitting.act(bid, "open")
-    assert sitting.tally(bid).status_code == 409
-    assert api.get(f"/api/v1/ballots/{bid}/receipts", sitting.secretariat).status_code == 409
+    assert_refused(sitting.tally(bid), 409, "results_not_available")
+    assert_refused(api.get(f"/api/v1/ballots/{bid}/receipts", sitting.secretariat), 409, "results_not_available")
     sitting.act(bid, "close")
     for role in ("teller", "leader", "secretariat", "admin"):
         assert api.get(f"/api/v1/ballots/{bid}/tally", api.token(staff[role].username)).status_code == 200
-    assert api.get(f"/api/v1/ballots/{bid}/tally", sitting.token(0)).status_code == 403
-    assert api.get(f"/api/v1/ballots/{bid}/receipts", sitting.token(0)).status_code == 409
+    assert_refused(api.get(f"/api/v1/ballots/{bid}/tally", sitting.token(0)), 403, "forbidden")
+    assert_refused(api.get(f"/api/v1/ballots/{bid}/receipts", sitting.token(0)), 409, "results_not_available")
     sitting.act(bid, "publish")
     assert api.get(f"/api/v1/ballots/{bid}/tally", sitting.token(0)).status_code == 200
     assert api.get(f"/api/v1/ballots/{bid}/receipts", api.token(staff["station"].username)).status_code == 200
@@ -211,7 +212,7 @@ def test_runoff_for_unfilled_seats(sitting, api):
     assert child["round"] == 2 and child["parent_id"] == bid and child["state"] == "draft"
     assert child["seats"] == 1 and [i["source_item_id"] for i in child["items"]] == ids[1:]
     assert [i["title"] for i in child["items"]] == ["项目2", "项目3"]
-    assert api.post(f"/api/v1/ballots/{bid}/runoff", sitting.secretariat).status_code == 409
+    assert_refused(api.post(f"/api/v1/ballots/{bid}/runoff", sitting.secretariat), 409, "invalid_transition")
 
 
 def test_runoff_among_tied_items_for_open_seats(api, staff):
@@ -270,10 +271,10 @@ def test_reappraisal_refused_when_nothing_failed_or_wrong_kind(api, staff):
     s.act(bid, "open")
     vote_all(s, bid, ids, [{0: "satisfied"}] * 3)
     s.act(bid, "close")
-    assert api.post(f"/api/v1/ballots/{bid}/reappraisal", s.secretariat).status_code == 409
-    assert api.post(f"/api/v1/ballots/{bid}/runoff", s.secretariat).status_code == 409
+    assert_refused(api.post(f"/api/v1/ballots/{bid}/reappraisal", s.secretariat), 409, "invalid_transition")
+    assert_refused(api.post(f"/api/v1/ballots/{bid}/runoff", s.secretariat), 409, "invalid_transition")
     motion = s.ballot(kind="motion", items=1)
-    assert api.post(f"/api/v1/ballots/{motion['id']}/reappraisal", s.secretariat).status_code == 409
+    assert_refused(api.post(f"/api/v1/ballots/{motion['id']}/reappraisal", s.secretariat), 409, "invalid_transition")
 
 
 def test_named_ballot_records_deputies_secret_one_never(sitting):

@@ -64,7 +64,7 @@ def pages(ids: dict) -> dict[str, list[str]]:
     staff = [
         "/dashboard", "/meetings", f"/meetings/{mid}", f"/meetings/{mid}/roster", f"/meetings/{mid}/checkin",
         f"/meetings/{mid}/leader", f"/meetings/{mid}/ballots/new", f"/meetings/{mid}/cards",
-        f"/ballots/{bid}", f"/ballots/{bid}/sheet", "/sheets", f"/verify/{bid}",
+        f"/ballots/{bid}", f"/sheets/{bid}", "/sheets", f"/verify/{bid}",
         "/collection/", "/collection/proposals", f"/collection/proposals/{ids['proposal']}", "/collection/proposals/new",
         "/collection/candidates", "/collection/candidates/ballot", "/collection/stats", "/collection/stations",
         f"/collection/stations/{ids['station_id']}/edit", f"/collection/stations/{ids['station_id']}/poster",
@@ -78,15 +78,15 @@ def pages(ids: dict) -> dict[str, list[str]]:
         staff.append(f"/appraisals/rereports/{ids['rereport']}")
     if ids["candidate"]:
         staff.append(f"/collection/candidates/{ids['candidate']}/edit")
-    public = ["/login", f"/collect/{ids['station_code']}", "/collect/query", "/projects", "/projects/lookup",
+    public = ["/login", f"/collection/intake/{ids['station_code']}", "/collection/intake/query", "/tracking/public", "/tracking/public/lookup",
               f"/verify/{bid}", f"/screen/{mid}?token={ids['screen']}", "/no-such-page"]
     if ids["deputy_code"]:
-        public.append(f"/collect/d/{ids['deputy_code']}")
-    public.append(f"/projects/{ids['project']}")
+        public.append(f"/collection/intake/d/{ids['deputy_code']}")
+    public.append(f"/tracking/public/{ids['project']}")
     return {
         "secretariat": staff,
         "leader": ["/dashboard", f"/meetings/{mid}/leader", "/appraisals/report", "/rollups"],
-        "teller": ["/dashboard", f"/ballots/{bid}/paper"],
+        "teller": ["/dashboard", f"/sheets/{bid}/paper"],
         "admin": ["/dashboard", "/admin/users", "/admin/bodies"],
         "department": ["/dashboard", "/appraisals/rereports", "/tracking/projects"],
         "city-leader": ["/rollups"],

@@ -54,7 +54,7 @@ def test_from_the_station_poster_to_a_tracked_proposal_on_a_phone(live_server, c
     expect(qr).to_be_visible()
     desk.wait_for_function("document.querySelector('img.poster-qr').complete")
     url = _decode(qr.screenshot())
-    assert url == f"{live_server.url}/collect/DH-01"
+    assert url == f"{live_server.url}/collection/intake/DH-01"
 
     # A phone opens the URL from the code: no login, the form fits the screen.
     phone = contexts(**PHONE).new_page()
@@ -87,7 +87,7 @@ def test_from_the_station_poster_to_a_tracked_proposal_on_a_phone(live_server, c
         TITLE, "教育", "东湖镇", CONTACT, station_id)
 
     # Later, on the look-up page: type the code, see the status; the contact is never there.
-    phone.goto("/collect/query")
+    phone.goto("/collection/intake/query")
     phone.locator("#f-code").fill(code)
     phone.get_by_role("button", name="查询").tap()
     result = phone.get_by_role("region", name="办理情况")

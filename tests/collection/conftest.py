@@ -3,8 +3,6 @@ import io
 import os
 
 import pytest
-from flask import g
-
 from tests.factories import gen_body, gen_user, login
 from voting.collection import services
 from voting.collection.models import Proposal, ProposalPhoto
@@ -20,28 +18,14 @@ GOOD = {
 
 
 @pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """The `app` fixture keeps one app context open for the whole test, so Flask reuses
-    it (and its `g`: the cached principal and flask_login's user) for every request.
-    In production each request has its own; clear `g` so that several clients in one
-    test do not see each other's login."""
-    def clear():
-        for name in list(vars(g)):
-            delattr(g, name)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, clear)
-    yield
+def _fresh_request_globals(fresh_request_globals):
+    """Each request of the collection tests sees a fresh `flask.g` (tests/conftest.py)."""
 
 
 @pytest.fixture
 def station(app, body):
     return services.create_station(body.id, {"code": "DH-01", "name": "东湖镇代表联络站", "township": "东湖镇",
                                              "address": "东湖镇人民路1号"}, actor="test")
-
-
-@pytest.fixture
-def secretariat_client(app, staff):
-    return login(app.test_client(), staff["secretariat"])
 
 
 @pytest.fixture

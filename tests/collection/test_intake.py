@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from tests.factories import assert_refused
 from tests.collection.conftest import GOOD, big_png, counts, image_bytes, submit, uploaded_files
 from voting.collection import services
 from voting.collection.models import Proposal, ProposalEvent
@@ -17,19 +18,19 @@ def post_form(client, code="DH-01", photos=(), **fields):
     data = {**GOOD, **fields}
     if photos:
         data["photos"] = [(io.BytesIO(raw), name) for name, raw in photos]
-    return client.post(f"/collect/{code}", data=data, content_type="multipart/form-data")
+    return client.post(f"/collection/intake/{code}", data=data, content_type="multipart/form-data")
 
 
 def test_intake_page_opens_without_login(client, station):
-    response = client.get("/collect/dh-01")
+    response = client.get("/collection/intake/dh-01")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "东湖镇代表联络站" in page and 'name="website"' in page and "查询码" in page
 
 
 def test_unknown_station_is_404(client, station):
-    assert client.get("/collect/NOPE-99").status_code == 404
-    assert client.post("/collect/NOPE-99", data=GOOD).status_code == 404
+    assert client.get("/collection/intake/NOPE-99").status_code == 404
+    assert client.post("/collection/intake/NOPE-99", data=GOOD).status_code == 404
 
 
 def test_submission_from_the_page_gives_a_tracking_code(app, client, station):
@@ -79,7 +80,7 @@ def test_bad_fields_are_refused_with_a_message_and_store_nothing(app, client, st
     assert counts() == (0, 0) and uploaded_files(app) == before_files
     # the same through the API
     api_response = client.post("/api/v1/proposals", json={"station": "DH-01", **GOOD, **fields})
-    assert api_response.status_code == 400
+    assert_refused(api_response, 400, "invalid_proposal")
     assert words in api_response.get_json()["error"]["message"]
     assert counts() == (0, 0)
 
@@ -143,7 +144,7 @@ def test_script_tag_is_stored_as_text_and_always_shown_escaped(app, client, stat
     proposal = db.session.query(Proposal).one()
     assert proposal.title == evil  # stored exactly as typed
     pages = [
-        client.get(f"/collect/query?code={proposal.tracking_code}"),
+        client.get(f"/collection/intake/query?code={proposal.tracking_code}"),
         secretariat_client.get(f"/collection/proposals/{proposal.id}"),
         secretariat_client.get("/collection/proposals"),
     ]
@@ -152,7 +153,7 @@ def test_script_tag_is_stored_as_text_and_always_shown_escaped(app, client, stat
         assert page.status_code == 200
         assert "<script>alert" not in text
         assert "&lt;script&gt;alert" in text
-    similar = client.get("/collect/DH-01/similar?q=" + evil)
+    similar = client.get("/collection/intake/DH-01/similar?q=" + evil)
     assert similar.is_json  # JSON, never HTML; the page's script inserts it as text
 
 
@@ -166,8 +167,8 @@ def test_api_submission_and_lookup(client, station):
     data = status.get_json()
     assert data["title"] == GOOD["title"] and data["status"] == "pending" and data["status_text"] == "待审"
     assert data["reply"] == ""
-    assert client.get("/api/v1/proposals/MS-2222-2222").status_code == 404
-    assert client.get("/api/v1/proposals/garbage").status_code == 404
+    assert_refused(client.get("/api/v1/proposals/MS-2222-2222"), 404, "not_found")
+    assert_refused(client.get("/api/v1/proposals/garbage"), 404, "not_found")
 
 
 @pytest.mark.parametrize("payload, status, code", [
@@ -194,27 +195,27 @@ def test_api_malformed_body(client, station, raw):
 def test_deputy_code_tags_the_proposal(app, client, station):
     entry = services.create_deputy_code(station.body_id, {"code": "D-WANG", "deputy_name": "王建国",
                                                           "station_id": str(station.id)}, actor="test")
-    page = client.get("/collect/d/d-wang")
+    page = client.get("/collection/intake/d/d-wang")
     assert page.status_code == 200 and "王建国代表" in page.get_data(as_text=True)
-    response = client.post("/collect/d/D-WANG", data=GOOD)
+    response = client.post("/collection/intake/d/D-WANG", data=GOOD)
     assert response.status_code == 302
     proposal = db.session.query(Proposal).one()
     assert proposal.deputy_code_id == entry.id and proposal.source == "deputy"
     assert proposal.station_id == station.id and proposal.proposer == "王建国代表"
     api_response = client.post("/api/v1/proposals", json={"deputy_code": "D-WANG", **GOOD})
     assert api_response.status_code == 201
-    assert client.get("/collect/d/NOPE").status_code == 404
+    assert client.get("/collection/intake/d/NOPE").status_code == 404
 
 
 def test_similar_titles_while_typing(client, station):
     submit(station, title="东湖镇新建公办幼儿园", contact="13900000001")
     submit(station, title="修缮北河镇文化广场", description="北河镇文化广场地砖破损，路灯不亮，希望修缮。")
-    response = client.get("/collect/DH-01/similar?q=东湖新建幼儿园")
+    response = client.get("/collection/intake/DH-01/similar?q=东湖新建幼儿园")
     assert response.status_code == 200
     data = response.get_json()
     assert data == {"similar": [{"title": "东湖镇新建公办幼儿园"}]}
     assert "1390000" not in response.get_data(as_text=True)
-    assert client.get("/collect/DH-01/similar?q=").get_json() == {"similar": []}
+    assert client.get("/collection/intake/DH-01/similar?q=").get_json() == {"similar": []}
 
 
 def test_staff_can_enter_a_proposal_for_a_deputy(app, secretariat_client, station):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.collection.conftest import GOOD, image_bytes, login, submit
-from tests.factories import gen_body, gen_user
+from tests.factories import assert_refused, gen_body, gen_user, login
+from tests.collection.conftest import GOOD, image_bytes, submit
 from voting.collection import services
 from voting.extensions import db
 
@@ -14,10 +14,10 @@ def test_tracking_page_and_api_never_show_the_contact(app, client, secretariat_c
     proposal = submit(station, contact=CONTACT)
     services.set_reply(proposal, "已收到", "test")
     public = [
-        client.get(f"/collect/query?code={proposal.tracking_code}"),
+        client.get(f"/collection/intake/query?code={proposal.tracking_code}"),
         client.get(f"/api/v1/proposals/{proposal.tracking_code}"),
-        client.get("/collect/DH-01/similar?q=" + GOOD["title"]),
-        client.get("/collect/DH-01"),
+        client.get("/collection/intake/DH-01/similar?q=" + GOOD["title"]),
+        client.get("/collection/intake/DH-01"),
     ]
     for response in public:
         assert response.status_code == 200
@@ -97,7 +97,7 @@ def test_api_stations_lists_own_body_only(app, api, staff, station, other_county
     assert response.get_json() == {"stations": [{"code": "DH-01", "name": "东湖镇代表联络站", "township": "东湖镇"}]}
     other = api.token(other_county["secretariat"].username)
     assert [s["code"] for s in api.get("/api/v1/stations", other).get_json()["stations"]] == ["BS-01"]
-    assert api.get("/api/v1/stations").status_code == 401
+    assert_refused(api.get("/api/v1/stations"), 401, "unauthorized")
 
 
 def test_parent_body_reads_children_but_cannot_write(app, body, station):

@@ -1,6 +1,7 @@
 """The per-address limits hold (a test app of its own with limits switched on)."""
 import pytest
 
+from tests.factories import assert_refused
 from tests.collection.conftest import GOOD, counts
 from voting.collection import services
 from voting.extensions import db
@@ -19,27 +20,27 @@ def limited(make_app, body):
 
 def test_intake_limit_is_shared_by_page_and_api(limited):
     client = limited.test_client()
-    assert client.post("/collect/DH-01", data=GOOD).status_code == 302
+    assert client.post("/collection/intake/DH-01", data=GOOD).status_code == 302
     assert client.post("/api/v1/proposals", json={"station": "DH-01", **GOOD}).status_code == 201
-    blocked_page = client.post("/collect/DH-01", data=GOOD)
+    blocked_page = client.post("/collection/intake/DH-01", data=GOOD)
     blocked_api = client.post("/api/v1/proposals", json={"station": "DH-01", **GOOD})
     assert blocked_page.status_code == 429 and "过于频繁" in blocked_page.get_data(as_text=True)
     assert blocked_api.status_code == 429 and blocked_api.get_json()["error"]["code"] == "rate_limited"
     assert counts()[0] == 2
     # another address is not affected; reading the form is not limited
     other = limited.test_client()
-    assert other.post("/collect/DH-01", data=GOOD, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 302
-    assert client.get("/collect/DH-01").status_code == 200
+    assert other.post("/collection/intake/DH-01", data=GOOD, environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 302
+    assert client.get("/collection/intake/DH-01").status_code == 200
 
 
 def test_tracking_lookup_is_limited(limited):
     client = limited.test_client()
     statuses = [client.get("/api/v1/proposals/MS-2222-3333").status_code for _ in range(3)]
     assert statuses == [404, 404, 404]
-    assert client.get("/api/v1/proposals/MS-2222-3333").status_code == 429
-    assert client.get("/collect/query?code=MS-2222-3333").status_code == 429
+    assert_refused(client.get("/api/v1/proposals/MS-2222-3333"), 429, "rate_limited")
+    assert client.get("/collection/intake/query?code=MS-2222-3333").status_code == 429
 
 
 def test_similar_hints_are_limited(limited):
     client = limited.test_client()
-    assert [client.get("/collect/DH-01/similar?q=幼儿园").status_code for _ in range(3)] == [200, 200, 429]
+    assert [client.get("/collection/intake/DH-01/similar?q=幼儿园").status_code for _ in range(3)] == [200, 200, 429]

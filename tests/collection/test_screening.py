@@ -84,7 +84,7 @@ def test_merge_keeps_every_original_and_its_proposer(app, client, secretariat_cl
     merged_page = secretariat_client.get(f"/collection/proposals/{second.id}").get_data(as_text=True)
     assert f"已合并至 <a href=\"/collection/proposals/{target.id}\">#{target.id}“城东新建公办幼儿园”</a>" in merged_page
     # the proposer's tracking page and API say it was merged into X
-    tracking = client.get(f"/collect/query?code={rows[second.id].tracking_code}").get_data(as_text=True)
+    tracking = client.get(f"/collection/intake/query?code={rows[second.id].tracking_code}").get_data(as_text=True)
     assert "已合并至“城东新建公办幼儿园”" in tracking
     data = client.get(f"/api/v1/proposals/{rows[first.id].tracking_code}").get_json()
     assert data["status"] == "merged" and data["status_text"] == "已合并至“城东新建公办幼儿园”"
@@ -114,7 +114,7 @@ def test_reply_is_visible_through_the_tracking_code(app, client, secretariat_cli
     response = secretariat_client.post(f"/collection/proposals/{proposal.id}/reply",
                                        data={"reply": "已转县教育局，拟列入明年计划。"})
     assert response.status_code == 302
-    assert "已转县教育局" in client.get(f"/collect/query?code={proposal.tracking_code}").get_data(as_text=True)
+    assert "已转县教育局" in client.get(f"/collection/intake/query?code={proposal.tracking_code}").get_data(as_text=True)
     assert client.get(f"/api/v1/proposals/{proposal.tracking_code}").get_json()["reply"] == "已转县教育局，拟列入明年计划。"
     assert db.session.query(AuditEntry).filter_by(action="proposal_replied").count() == 1
 

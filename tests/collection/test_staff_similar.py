@@ -2,8 +2,8 @@
 the public form: the same script, fed by an endpoint scoped to the caller's body."""
 import pytest
 
-from tests.collection.conftest import login, submit
-from tests.factories import gen_user
+from tests.collection.conftest import submit
+from tests.factories import gen_user, login
 from voting.collection import services
 
 SCRIPT = '<script src="/static/js/collection-intake.js" defer></script>'
@@ -17,8 +17,8 @@ def test_staff_form_wires_the_similar_hints(secretariat_client, station):
 
 
 def test_public_form_keeps_its_hints(client, station):
-    page = client.get("/collect/DH-01").get_data(as_text=True)
-    assert 'data-similar-url="/collect/DH-01/similar"' in page and 'id="similar-box"' in page and SCRIPT in page
+    page = client.get("/collection/intake/DH-01").get_data(as_text=True)
+    assert 'data-similar-url="/collection/intake/DH-01/similar"' in page and 'id="similar-box"' in page and SCRIPT in page
 
 
 def test_similar_titles_for_staff(secretariat_client, station, other_county):

@@ -3,8 +3,11 @@ import io
 
 import pytest
 
+from tests.collection.conftest import submit
+from voting.collection import services
 from voting.collection.models import DeputyCode, LiaisonStation
 from voting.extensions import db
+from voting.errors import Refusal
 from voting.integrity.models import AuditEntry
 
 
@@ -99,4 +102,23 @@ def test_deputy_codes(app, secretariat_client, station):
     again = secretariat_client.post("/collection/deputy-codes", data={"deputy_code": "D-WANG", "deputy_name": "李四"})
     assert again.status_code == 400 and "已被使用" in again.get_data(as_text=True)
     poster = secretariat_client.get(f"/collection/deputy-codes/{entry.id}/poster").get_data(as_text=True)
-    assert "王建国代表" in poster and "/collect/d/D-WANG/qr.png" in poster
+    assert "王建国代表" in poster and "/collection/intake/d/D-WANG/qr.png" in poster
+
+
+@pytest.mark.parametrize("action", [
+    lambda body, station, proposal: services.create_station(body.id, {"code": "", "name": ""}, actor="test"),
+    lambda body, station, proposal: services.update_station(station, {"code": "坏 码", "name": "新名字"}, actor="test"),
+    lambda body, station, proposal: services.create_candidate(body.id, {"title": ""}, actor="test"),
+    lambda body, station, proposal: services.change_status(proposal, "nonsense", actor="test"),
+])
+def test_a_refused_action_rolls_back_in_the_service_not_the_view(app, body, station, action):
+    """The service ends its transaction (voting.extensions.one_action): after a refusal
+    nothing of the action, nor anything else pending, is left in the session."""
+    proposal = submit(station)
+    body.name = "未提交的改动"
+    with pytest.raises(Refusal):
+        action(body, station, proposal)
+    assert not db.session.dirty and not db.session.new
+    assert body.name != "未提交的改动"
+    assert db.session.get(LiaisonStation, station.id).code == "DH-01"
+

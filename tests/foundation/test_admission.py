@@ -34,6 +34,21 @@ class Held:
         return [b"ok"]
 
 
+class CountedSlots(threading.BoundedSemaphore):
+    """The gate's slots, telling the test each time a request found none free and
+    had to wait: so the test knows the others are queued, without waiting a while."""
+
+    def __init__(self, value):
+        super().__init__(value)
+        self.queued = threading.Semaphore(0)
+
+    def acquire(self, blocking=True, timeout=None):
+        if super().acquire(blocking=False):
+            return True
+        self.queued.release()
+        return super().acquire(blocking, timeout)
+
+
 def _call(gate, path):
     answer = {}
 
@@ -47,14 +62,17 @@ def _call(gate, path):
 def test_no_more_than_the_limit_run_at_once_and_the_others_wait_their_turn():
     held = Held()
     gate = Admission(held, limit=2, wait_seconds=30)
+    gate._slots = slots = CountedSlots(2)
     answers = []
     threads = [threading.Thread(target=lambda: answers.append(_call(gate, "/api/v1/ballots/1/votes")))
                for _ in range(5)]
     for thread in threads:
         thread.start()
     assert held.inside.acquire(timeout=10) and held.inside.acquire(timeout=10)
-    assert not held.inside.acquire(timeout=0.2)  # the other three are kept out while two are inside
-    assert held.running == 2
+    for _ in range(3):
+        assert slots.queued.acquire(timeout=10)  # each of the other three found no slot
+    # No slot is freed before `release`: the three are kept out while two are inside.
+    assert held.running == 2 and not held.inside.acquire(blocking=False)
     held.release.set()
     for thread in threads:
         thread.join(30)

@@ -4,8 +4,8 @@ import random
 
 import pytest
 
+from tests.factories import assert_refused, gen_body, gen_user
 from tests.ballots.sitting import Sitting, release_database
-from tests.factories import gen_body, gen_user
 from voting.extensions import db
 from voting.live import screen
 from voting.live.api import stream_lifetime
@@ -133,7 +133,7 @@ def test_stream_of_a_revoked_card_session_is_refused(client, api, staff):
     api.post(f"/api/v1/meetings/{s.mid}/deputies/{s.deputies[0]['id']}/card", s.secretariat)
     response = client.get(f"/api/v1/meetings/{s.mid}/events")
     # The session loader no longer accepts the old card's session: the caller is signed out.
-    assert response.status_code == 401
+    assert_refused(response, 401, "unauthorized")
     assert response.get_json()["error"]["code"] in ("unauthorized", "card_revoked")
 
 

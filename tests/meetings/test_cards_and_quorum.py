@@ -1,6 +1,7 @@
 """QR login cards (/card/<secret>), reissue, token expiry at meeting close, quorum."""
 from sqlalchemy import select
 
+from tests.factories import assert_refused
 from tests.ballots.sitting import Sitting, release_database
 from voting.extensions import db
 from voting.integrity.models import AuditEntry
@@ -51,8 +52,8 @@ def test_reissued_card_revokes_the_old_card_and_its_tokens(api, staff, client):
     new_card = response.get_json()["card"]
     assert new_card != old_card and response.get_json()["card_version"] == 2
     assert client.get(f"/card/{old_card}").status_code == 404
-    assert api.post("/api/v1/auth/token", json={"card": old_card}).status_code == 401
-    assert api.get(f"/api/v1/meetings/{s.mid}", old_token).status_code == 401
+    assert_refused(api.post("/api/v1/auth/token", json={"card": old_card}), 401, "invalid_card")
+    assert_refused(api.get(f"/api/v1/meetings/{s.mid}", old_token), 401, "unauthorized")
     assert api.card_token(new_card)
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert "card_reissued" in actions
@@ -64,10 +65,10 @@ def test_deputy_token_ends_when_the_meeting_closes(api, staff, client):
     assert api.get(f"/api/v1/meetings/{s.mid}", token).status_code == 200
     closed = api.post(f"/api/v1/meetings/{s.mid}/close", s.secretariat)
     assert closed.status_code == 200 and closed.get_json()["closed_at"]
-    assert api.get(f"/api/v1/meetings/{s.mid}", token).status_code == 401
-    assert api.post("/api/v1/auth/token", json={"card": s.deputies[1]["card"]}).status_code == 401
+    assert_refused(api.get(f"/api/v1/meetings/{s.mid}", token), 401, "unauthorized")
+    assert_refused(api.post("/api/v1/auth/token", json={"card": s.deputies[1]["card"]}), 401, "invalid_card")
     assert client.get(f"/card/{s.deputies[1]['card']}").status_code == 404
-    assert api.post(f"/api/v1/meetings/{s.mid}/close", s.secretariat).status_code == 409
+    assert_refused(api.post(f"/api/v1/meetings/{s.mid}/close", s.secretariat), 409, "invalid_transition")
 
 
 def test_card_login_is_throttled_per_address(make_app, api, staff):
@@ -85,7 +86,7 @@ def test_quorum_133_of_200_refused_134_accepted(api, staff):
     s.check_in(range(133))
     ballot = s.ballot(kind="motion", items=1)
     refused = api.post(f"/api/v1/ballots/{ballot['id']}/open", s.secretariat)
-    assert refused.status_code == 409
+    assert_refused(refused, 409, "quorum_not_met")
     error = refused.get_json()["error"]
     assert error["code"] == "quorum_not_met"
     assert "200" in error["message"] and "133" in error["message"] and "134" in error["message"]
@@ -99,6 +100,6 @@ def test_standing_committee_quorum_more_than_half(api, staff):
     s = Sitting(api, staff, size=10, quorum={"fraction": "1/2", "inclusive": False})
     s.check_in(range(5))
     ballot = s.ballot(kind="motion", items=1)
-    assert api.post(f"/api/v1/ballots/{ballot['id']}/open", s.secretariat).status_code == 409
+    assert_refused(api.post(f"/api/v1/ballots/{ballot['id']}/open", s.secretariat), 409, "quorum_not_met")
     s.check_in([5])
     assert s.act(ballot["id"], "open")["state"] == "open"

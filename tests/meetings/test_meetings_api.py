@@ -2,8 +2,8 @@
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import assert_refused, gen_body, gen_user
 from tests.ballots.sitting import Sitting
-from tests.factories import gen_body, gen_user
 from voting.extensions import db
 from voting.integrity.models import AuditEntry
 from voting.meetings.models import Deputy
@@ -45,21 +45,21 @@ def test_create_meeting_with_own_quorum(api, staff):
 def test_create_meeting_bad_input_is_400(api, staff, payload):
     token = api.token(staff["secretariat"].username)
     response = api.post("/api/v1/meetings", token, json=payload)
-    assert response.status_code == 400
+    assert_refused(response, 400, "bad_request")
     assert response.get_json()["error"]["message"]
 
 
 @pytest.mark.parametrize("role", ["teller", "leader", "admin", "station"])
 def test_only_secretariat_creates_meetings(api, staff, role):
     response = api.post("/api/v1/meetings", api.token(staff[role].username), json={"name": "会议"})
-    assert response.status_code == 403
+    assert_refused(response, 403, "forbidden")
 
 
 def test_meeting_of_another_body_is_404_and_parent_reads_only(api, app, staff, body):
     s = Sitting(api, staff, size=3)
     other = gen_body()
     stranger = gen_user("secretariat", other)
-    assert api.get(f"/api/v1/meetings/{s.mid}", api.token(stranger.username)).status_code == 404
+    assert_refused(api.get(f"/api/v1/meetings/{s.mid}", api.token(stranger.username)), 404, "not_found")
     parent = gen_body("上级人大")
     body.parent_id = parent.id
     db.session.commit()
@@ -68,7 +68,7 @@ def test_meeting_of_another_body_is_404_and_parent_reads_only(api, app, staff, b
     assert api.get(f"/api/v1/meetings/{s.mid}", boss_token).status_code == 200
     response = api.post(f"/api/v1/meetings/{s.mid}/deputies", boss_token,
                         json={"deputies": [{"name": "甲", "number": "900"}]})
-    assert response.status_code == 403
+    assert_refused(response, 403, "forbidden")
 
 
 def test_import_returns_cards_once(api, staff):
@@ -99,7 +99,7 @@ def test_import_reports_every_bad_row_and_imports_nothing(api, staff):
         {"name": "无号"},
         "not an object",
     ]})
-    assert response.status_code == 400
+    assert_refused(response, 400, "invalid_roster")
     error = response.get_json()["error"]
     assert error["code"] == "invalid_roster"
     lines = sorted({row["line"] for row in error["rows"]})
@@ -122,7 +122,7 @@ def test_import_csv_bad_rows_by_line_number(api, staff):
     csv_text = "name,delegation,number\n王建国,城关代表团,001\n,东湖代表团,002\n李秀英,东湖代表团,001\n"
     response = api.post(f"/api/v1/meetings/{s.mid}/deputies", s.secretariat,
                         data=csv_text.encode("utf-8"), content_type="text/csv")
-    assert response.status_code == 400
+    assert_refused(response, 400, "invalid_roster")
     assert [row["line"] for row in response.get_json()["error"]["rows"]] == [3, 4]
     assert deputy_count(s.mid) == 0
 
@@ -131,7 +131,7 @@ def test_import_csv_without_header_columns(api, staff):
     s = Sitting(api, staff, size=0)
     response = api.post(f"/api/v1/meetings/{s.mid}/deputies", s.secretariat,
                         data="姓名,单位\n王,甲\n".encode(), content_type="text/csv")
-    assert response.status_code == 400
+    assert_refused(response, 400, "invalid_roster")
     assert response.get_json()["error"]["rows"][0]["line"] == 1
 
 
@@ -168,12 +168,12 @@ def test_checkin_refusals(api, staff):
     s = Sitting(api, staff, size=2)
     other = Sitting(api, staff, size=2, name="另一次会议")
     # a deputy of another meeting does not see this one
-    assert api.post(f"/api/v1/meetings/{s.mid}/checkin", other.token(0)).status_code == 404
+    assert_refused(api.post(f"/api/v1/meetings/{s.mid}/checkin", other.token(0)), 404, "not_found")
     # a deputy checks in only itself
     response = api.post(f"/api/v1/meetings/{s.mid}/checkin", s.token(0), json={"deputy_id": s.deputies[1]["id"]})
-    assert response.status_code == 403
+    assert_refused(response, 403, "forbidden")
     # secretariat: missing, malformed, foreign deputy ids
-    assert api.post(f"/api/v1/meetings/{s.mid}/checkin", s.secretariat, json={}).status_code == 400
+    assert_refused(api.post(f"/api/v1/meetings/{s.mid}/checkin", s.secretariat, json={}), 400, "bad_request")
     assert api.post(f"/api/v1/meetings/{s.mid}/checkin", s.secretariat,
                     json={"deputy_id": "abc"}).status_code == 400
     assert api.post(f"/api/v1/meetings/{s.mid}/checkin", s.secretariat,
@@ -182,18 +182,18 @@ def test_checkin_refusals(api, staff):
     teller = api.token(staff["teller"].username)
     assert api.post(f"/api/v1/meetings/{s.mid}/checkin", teller,
                     json={"deputy_id": s.deputies[0]["id"]}).status_code == 403
-    assert api.get(f"/api/v1/meetings/{s.mid}/attendance", s.token(0)).status_code == 403
+    assert_refused(api.get(f"/api/v1/meetings/{s.mid}/attendance", s.token(0)), 403, "forbidden")
     assert api.get(f"/api/v1/meetings/{s.mid}", s.secretariat).get_json()["present"] == 0
 
 
 def test_unknown_meeting_is_404(api, staff):
     token = api.token(staff["secretariat"].username)
-    assert api.get("/api/v1/meetings/999999", token).status_code == 404
-    assert api.get("/api/v1/meetings/abc", token).status_code == 404
-    assert api.post("/api/v1/meetings/999999/checkin", token, json={"deputy_id": "1"}).status_code == 404
+    assert_refused(api.get("/api/v1/meetings/999999", token), 404, "not_found")
+    assert_refused(api.get("/api/v1/meetings/abc", token), 404, "not_found")
+    assert_refused(api.post("/api/v1/meetings/999999/checkin", token, json={"deputy_id": "1"}), 404, "not_found")
 
 
 def test_no_token_is_401(api):
-    assert api.get("/api/v1/meetings/1").status_code == 401
-    assert api.post("/api/v1/meetings", json={"name": "x"}).status_code == 401
-    assert api.get("/api/v1/meetings/1", "not-a-token").status_code == 401
+    assert_refused(api.get("/api/v1/meetings/1"), 401, "unauthorized")
+    assert_refused(api.post("/api/v1/meetings", json={"name": "x"}), 401, "unauthorized")
+    assert_refused(api.get("/api/v1/meetings/1", "not-a-token"), 401, "unauthorized")

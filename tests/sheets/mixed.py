@@ -4,7 +4,6 @@ from fractions import Fraction
 from html import unescape
 
 from tests.ballots.sitting import Sitting
-from tests.factories import login  # noqa: F401  (the tests of this folder import it from here)
 
 
 class MixedSitting(Sitting):

@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.sheets.mixed import cells, closed_ballot, closed_selection, item_rows, login, percent
+from tests.sheets.mixed import cells, closed_ballot, closed_selection, item_rows, percent
+from tests.factories import login
 from voting.rules import OPTION_NAMES
 from voting.rules.exact import rounded_half_up
 
@@ -94,7 +95,7 @@ def test_the_scenarios_cover_every_column(closed):
 
 def test_html_page_figures_equal_the_json(app, staff, closed):
     s, bid, sheet = closed
-    page = login(app.test_client(), staff["leader"]).get(f"/ballots/{bid}/sheet")
+    page = login(app.test_client(), staff["leader"]).get(f"/sheets/{bid}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     figures = cells(html, "data-figure")

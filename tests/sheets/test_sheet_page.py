@@ -8,9 +8,8 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.factories import gen_body, gen_user
-from tests.screens.helpers import decode_svg_qr as decode_card_svg
-from tests.sheets.mixed import MixedSitting, closed_ballot, closed_selection, login
+from tests.factories import assert_refused, decode_svg_qr as decode_card_svg, gen_body, gen_user, login
+from tests.sheets.mixed import MixedSitting, closed_ballot, closed_selection
 from voting.integrity import keys
 
 FILES = ("csv", "xlsx", "pdf")
@@ -38,11 +37,11 @@ def decode_svg_qr(html: str) -> str:
 def test_staff_of_the_body_read_the_sheet_page(app, staff, closed):
     s, bid = closed
     for role in ("secretariat", "teller", "leader", "admin"):
-        page = login(app.test_client(), staff[role]).get(f"/ballots/{bid}/sheet")
+        page = login(app.test_client(), staff[role]).get(f"/sheets/{bid}")
         assert page.status_code == 200, role
     for role in ("station", "department"):
-        assert login(app.test_client(), staff[role]).get(f"/ballots/{bid}/sheet").status_code == 403, role
-    anonymous = app.test_client().get(f"/ballots/{bid}/sheet")
+        assert login(app.test_client(), staff[role]).get(f"/sheets/{bid}").status_code == 403, role
+    anonymous = app.test_client().get(f"/sheets/{bid}")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
 
 
@@ -53,11 +52,11 @@ def test_parent_body_leaders_read_and_other_bodies_do_not_see(app, body, closed)
     from voting.extensions import db
 
     db.session.commit()
-    assert login(app.test_client(), gen_user("leader", city)).get(f"/ballots/{bid}/sheet").status_code == 200
-    assert login(app.test_client(), gen_user("teller", city)).get(f"/ballots/{bid}/sheet").status_code == 404
+    assert login(app.test_client(), gen_user("leader", city)).get(f"/sheets/{bid}").status_code == 200
+    assert login(app.test_client(), gen_user("teller", city)).get(f"/sheets/{bid}").status_code == 404
     other = gen_body("白水县人大常委会")
     for role in ("leader", "secretariat", "teller"):
-        assert login(app.test_client(), gen_user(role, other)).get(f"/ballots/{bid}/sheet").status_code == 404
+        assert login(app.test_client(), gen_user(role, other)).get(f"/sheets/{bid}").status_code == 404
 
 
 @pytest.mark.parametrize("policy", ["publish", "close"])
@@ -72,18 +71,18 @@ def test_deputies_read_the_sheet_as_the_meeting_shows_results(app, api, closed, 
     if policy == "close":
         deputy = app.test_client()
         assert deputy.get(f"/card/{s.deputies[0]['card']}").status_code == 302
-        assert deputy.get(f"/ballots/{bid}/sheet").status_code == 200
+        assert deputy.get(f"/sheets/{bid}").status_code == 200
         for extension in FILES:
             assert api.get(f"/api/v1/ballots/{bid}/tally.{extension}", s.token(0)).status_code == 200
         return
     deputy = app.test_client()
     assert deputy.get(f"/card/{s.deputies[0]['card']}").status_code == 302
-    assert deputy.get(f"/ballots/{bid}/sheet").status_code == 403
+    assert deputy.get(f"/sheets/{bid}").status_code == 403
     for extension in FILES:
         refused = api.get(f"/api/v1/ballots/{bid}/tally.{extension}", s.token(0))
         assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden"
     s.act(bid, "publish")
-    assert deputy.get(f"/ballots/{bid}/sheet").status_code == 200
+    assert deputy.get(f"/sheets/{bid}").status_code == 200
     for extension in FILES:
         assert api.get(f"/api/v1/ballots/{bid}/tally.{extension}", s.token(0)).status_code == 200
 
@@ -94,7 +93,7 @@ def test_no_sheet_before_close(app, api, staff):
     bid = s.ballot(items=2, seats=1)["id"]
     leader = login(app.test_client(), staff["leader"])
     for state in ("draft", "open"):
-        page = leader.get(f"/ballots/{bid}/sheet")
+        page = leader.get(f"/sheets/{bid}")
         assert page.status_code == 409 and "暂无结果" in page.get_data(as_text=True)
         for extension in FILES:
             refused = api.get(f"/api/v1/ballots/{bid}/tally.{extension}", s.teller)
@@ -106,20 +105,20 @@ def test_no_sheet_before_close(app, api, staff):
 def test_files_need_a_reader(app, api, staff, closed):
     s, bid = closed
     for extension in FILES:
-        assert api.get(f"/api/v1/ballots/{bid}/tally.{extension}").status_code == 401
+        assert_refused(api.get(f"/api/v1/ballots/{bid}/tally.{extension}"), 401, "unauthorized")
         station = api.get(f"/api/v1/ballots/{bid}/tally.{extension}", api.token(staff["station"].username))
-        assert station.status_code == 403
-        assert api.get(f"/api/v1/ballots/99999/tally.{extension}", s.teller).status_code == 404
-        assert api.get(f"/api/v1/ballots/x1/tally.{extension}", s.teller).status_code == 404
+        assert_refused(station, 403, "forbidden")
+        assert_refused(api.get(f"/api/v1/ballots/99999/tally.{extension}", s.teller), 404, "not_found")
+        assert_refused(api.get(f"/api/v1/ballots/x1/tally.{extension}", s.teller), 404, "not_found")
     other = gen_user("leader", gen_body("白水县人大常委会"))
-    assert api.get(f"/api/v1/ballots/{bid}/tally.pdf", api.token(other.username)).status_code == 404
+    assert_refused(api.get(f"/api/v1/ballots/{bid}/tally.pdf", api.token(other.username)), 404, "not_found")
     response = api.get(f"/api/v1/ballots/{bid}/tally.xlsx", s.secretariat)
     assert response.headers["Content-Disposition"] == f'attachment; filename="tally-{bid}.xlsx"'
 
 
 def test_page_links_the_files_and_the_verify_page(app, staff, closed):
     s, bid = closed
-    html = login(app.test_client(), staff["teller"]).get(f"/ballots/{bid}/sheet").get_data(as_text=True)
+    html = login(app.test_client(), staff["teller"]).get(f"/sheets/{bid}").get_data(as_text=True)
     for extension in FILES:
         assert f'href="/api/v1/ballots/{bid}/tally.{extension}"' in html
     assert f'href="/verify/{bid}"' in html
@@ -128,7 +127,7 @@ def test_page_links_the_files_and_the_verify_page(app, staff, closed):
 
 def test_qr_code_opens_the_verify_page(app, staff, closed):
     s, bid = closed
-    html = app.test_client().get(f"/ballots/{bid}/sheet", base_url="http://hall.local:8000",
+    html = app.test_client().get(f"/sheets/{bid}", base_url="http://hall.local:8000",
                                  headers={"Authorization": f"Bearer {s.teller}"})
     text = decode_svg_qr(html.get_data(as_text=True))
     assert text == f"http://hall.local:8000/verify/{bid}"
@@ -150,7 +149,7 @@ def test_qr_code_uses_the_public_base_url(make_app, api, staff, closed):
     app = make_app(PUBLIC_BASE_URL="https://minsheng.example.gov.cn/")
     with app.app_context():
         client, bearer = app.test_client(), {"Authorization": f"Bearer {s.teller}"}
-        html = client.get(f"/ballots/{bid}/sheet", base_url="http://internal:5000", headers=bearer)
+        html = client.get(f"/sheets/{bid}", base_url="http://internal:5000", headers=bearer)
         assert decode_svg_qr(html.get_data(as_text=True)) == f"https://minsheng.example.gov.cn/verify/{bid}"
         csv_text = client.get(f"/api/v1/ballots/{bid}/tally.csv", headers=bearer).data.decode("utf-8-sig")
         assert f"核验网址,https://minsheng.example.gov.cn/verify/{bid}" in csv_text
@@ -162,7 +161,7 @@ def test_fingerprint_and_signature_are_shown(app, staff, closed):
     fingerprint = keys.fingerprint(sheet["signature"]["public_key"])
     assert re.fullmatch(r"([0-9A-F]{4} ){7}[0-9A-F]{4}", fingerprint)
     client = login(app.test_client(), staff["leader"])
-    html = client.get(f"/ballots/{bid}/sheet").get_data(as_text=True)
+    html = client.get(f"/sheets/{bid}").get_data(as_text=True)
     assert f'<code data-field="fingerprint">{fingerprint}</code>' in html
     assert 'data-signature="failed"' not in html
     csv_text = client.get(f"/api/v1/ballots/{bid}/tally.csv").data.decode("utf-8-sig")
@@ -172,7 +171,7 @@ def test_fingerprint_and_signature_are_shown(app, staff, closed):
 def test_selection_chart_shows_yes_votes_per_item(app, staff, closed):
     s, bid = closed
     sheet = s.tally(bid).get_json()
-    html = login(app.test_client(), staff["leader"]).get(f"/ballots/{bid}/sheet").get_data(as_text=True)
+    html = login(app.test_client(), staff["leader"]).get(f"/sheets/{bid}").get_data(as_text=True)
     chart = re.search(r'<svg class="chart".*?</svg>', html, re.S).group(0)
     for item in sheet["items"]:
         assert f"{item['title']}：赞成 {item['counts']['yes']} 票" in chart
@@ -182,7 +181,7 @@ def test_appraisal_chart_stacks_the_options(app, api, staff):
     s, bid, ids = closed_ballot(api, staff, "appraisal", [{0: "satisfied", 1: "unsatisfied"},
                                                           {0: "basically_satisfied", 1: "unsatisfied"},
                                                           {0: "satisfied", 1: "satisfied"}])
-    html = login(app.test_client(), staff["leader"]).get(f"/ballots/{bid}/sheet").get_data(as_text=True)
+    html = login(app.test_client(), staff["leader"]).get(f"/sheets/{bid}").get_data(as_text=True)
     chart = re.search(r'<svg class="chart".*?</svg>', html, re.S).group(0)
     assert "各项测评意见分布" in chart
     assert "项目1：满意 2，基本满意 1，不满意 0，弃权 0" in chart
@@ -194,8 +193,8 @@ def test_appraisal_chart_stacks_the_options(app, api, staff):
 def test_index_lists_sheets_and_paper_entry(app, staff, closed):
     s, bid = closed
     html = login(app.test_client(), staff["teller"]).get("/sheets").get_data(as_text=True)
-    assert f'href="/ballots/{bid}/sheet"' in html and f'href="/ballots/{bid}/paper"' in html
+    assert f'href="/sheets/{bid}"' in html and f'href="/sheets/{bid}/paper"' in html
     leader = login(app.test_client(), staff["leader"]).get("/sheets").get_data(as_text=True)
-    assert f'href="/ballots/{bid}/sheet"' in leader and "/paper" not in leader
+    assert f'href="/sheets/{bid}"' in leader and "/paper" not in leader
     dashboard = login(app.test_client(), staff["teller"]).get("/dashboard").get_data(as_text=True)
     assert 'href="/sheets"' in dashboard

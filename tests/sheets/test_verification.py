@@ -5,8 +5,8 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from tests.factories import gen_body, gen_user
-from tests.sheets.mixed import MixedSitting, cells, closed_ballot, closed_selection, login
+from tests.factories import gen_body, gen_user, login
+from tests.sheets.mixed import MixedSitting, cells, closed_ballot, closed_selection
 from voting.ballots.models import Ballot, CastBallot, TallySheet
 from voting.extensions import db
 from voting.integrity import keys, sealing
@@ -159,7 +159,7 @@ def test_a_sheet_changed_by_one_byte_fails_on_the_page_and_the_cli(app, staff, p
     assert "与计票单不一致" in html  # the recount no longer matches the changed sheet either
     code, output = verify_cli(app, "--ballot", bid)
     assert code == 1 and "计票单签名 不符" in output and "不符:" in output
-    page = login(app.test_client(), staff["leader"]).get(f"/ballots/{bid}/sheet").get_data(as_text=True)
+    page = login(app.test_client(), staff["leader"]).get(f"/sheets/{bid}").get_data(as_text=True)
     assert 'data-signature="failed"' in page
 
 
@@ -175,7 +175,7 @@ def test_a_sheet_that_no_longer_parses_fails_without_an_error_page(app, staff, p
     change_one_byte(int(bid), '{"ballot":', '["ballot":')
     response = app.test_client().get(f"/verify/{bid}")
     assert verdict(response) == "failed" and "计票单缺失或内容已损坏" in response.get_data(as_text=True)
-    page = login(app.test_client(), staff["leader"]).get(f"/ballots/{bid}/sheet")
+    page = login(app.test_client(), staff["leader"]).get(f"/sheets/{bid}")
     assert page.status_code == 409 and "损坏" in page.get_data(as_text=True)
     code, output = verify_cli(app, "--ballot", bid)
     assert code == 1 and "计票单内容已损坏" in output

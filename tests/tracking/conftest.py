@@ -86,11 +86,6 @@ def department_client(app, department):
 
 
 @pytest.fixture
-def secretariat_client(app, staff):
-    return login(app.test_client(), staff["secretariat"])
-
-
-@pytest.fixture
 def other_body(app):
     return gen_body()
 

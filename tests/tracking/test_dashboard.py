@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from tests.factories import gen_user
-from tests.tracking.conftest import add_milestone, login, make_project
+from tests.factories import gen_user, login
+from tests.tracking.conftest import add_milestone, make_project
 
 
 def delayed_panel(client) -> str:

@@ -102,7 +102,7 @@ def test_secretariat_page_generates_projects(app, body, staff, secretariat_clien
 
 
 def test_another_bodys_secretariat_cannot_generate(app, body, other_body):
-    from tests.tracking.conftest import login
+    from tests.factories import login
     from tests.factories import gen_user
 
     ballot = make_ballot(body, OUTCOMES, state="closed")

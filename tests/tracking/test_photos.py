@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from tests.factories import gen_user
-from tests.tracking.conftest import image_bytes, login, stored_files
+from tests.factories import gen_user, login
+from tests.tracking.conftest import image_bytes, stored_files
 from voting.extensions import db
 from voting.tracking.models import Inspection, ProgressUpdate, ProjectPhoto, SupervisionProposal
 
@@ -89,9 +89,9 @@ def test_good_photos_are_stored_outside_static_and_served_safely(app, project, d
         assert response.status_code == 200 and response.mimetype == "image/jpeg"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "sandbox" in response.headers["Content-Security-Policy"]
-    public = app.test_client().get(f"/projects/photos/{photos[1].id}")
+    public = app.test_client().get(f"/tracking/public/photos/{photos[1].id}")
     assert public.status_code == 200 and public.mimetype == "image/png"
-    assert f"/projects/photos/{photos[1].id}" in app.test_client().get(f"/projects/{project.id}").get_data(as_text=True)
+    assert f"/tracking/public/photos/{photos[1].id}" in app.test_client().get(f"/tracking/public/{project.id}").get_data(as_text=True)
 
 
 def test_photos_of_drafts_and_inspections_are_not_public(app, project, department_client, secretariat_client):
@@ -102,7 +102,7 @@ def test_photos_of_drafts_and_inspections_are_not_public(app, project, departmen
         "photos": [upload("visit.jpg", image_bytes("JPEG"))]}, content_type="multipart/form-data").status_code == 302
     public = app.test_client()
     for photo in db.session.query(ProjectPhoto):
-        assert public.get(f"/projects/photos/{photo.id}").status_code == 404
+        assert public.get(f"/tracking/public/photos/{photo.id}").status_code == 404
         assert public.get(f"/tracking/photos/{photo.id}").status_code == 302  # to the login page
         assert secretariat_client.get(f"/tracking/photos/{photo.id}").status_code == 200
 

@@ -49,12 +49,12 @@ def assert_private_data_absent(text: str):
 
 def test_public_pages_show_progress_without_contacts_or_drafts(app, tracked):
     client = app.test_client()
-    listing = client.get("/projects?year=2026")
+    listing = client.get("/tracking/public?year=2026")
     assert listing.status_code == 200
     text = listing.get_data(as_text=True)
     assert "新建城东公办幼儿园" in text and EDUCATION in text and "60%" in text and "推进中" in text
     assert_private_data_absent(text)
-    detail = client.get(f"/projects/{tracked.id}")
+    detail = client.get(f"/tracking/public/{tracked.id}")
     assert detail.status_code == 200
     text = detail.get_data(as_text=True)
     assert PUBLIC_TEXT in text and "980.00" in text
@@ -76,8 +76,8 @@ def test_projects_of_unpublished_ballots_stay_private(app, body):
     hidden = make_project(body, published=False, title="尚未公布的项目")
     client = app.test_client()
     assert client.get("/api/v1/projects").get_json() == {"projects": []}
-    assert "尚未公布的项目" not in client.get("/projects?year=2026").get_data(as_text=True)
-    assert client.get(f"/projects/{hidden.id}").status_code == 404
+    assert "尚未公布的项目" not in client.get("/tracking/public?year=2026").get_data(as_text=True)
+    assert client.get(f"/tracking/public/{hidden.id}").status_code == 404
 
 
 def test_api_filters_by_body_and_year(app, body, other_body):
@@ -114,21 +114,21 @@ def test_tracking_code_leads_to_the_project(app, body, tracked):
     merged = proposal(body, code="MS-WXYZ-2345", status="merged", merged_into=original)
     assert services.project_for_proposal(merged.tracking_code).id == tracked.id
     client = app.test_client()
-    response = client.get("/projects/lookup?code=MS-KQRT-7WXY")
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/projects/{tracked.id}")
-    assert client.get("/projects/lookup?code=MS-2222-3333").status_code == 404
+    response = client.get("/tracking/public/lookup?code=MS-KQRT-7WXY")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/tracking/public/{tracked.id}")
+    assert client.get("/tracking/public/lookup?code=MS-2222-3333").status_code == 404
     assert services.project_for_proposal("nonsense") is None
 
 
 def test_public_page_defaults_to_a_year_with_projects(app, body):
     make_project(body, title="二〇二五年项目", year=2025)
-    text = app.test_client().get("/projects").get_data(as_text=True)
+    text = app.test_client().get("/tracking/public").get_data(as_text=True)
     assert "二〇二五年项目" in text
 
 
 def test_public_page_unknown_body_is_404(app):
-    assert app.test_client().get("/projects?body=99999").status_code == 404
-    assert app.test_client().get("/projects?body=x").status_code == 404
+    assert app.test_client().get("/tracking/public?body=99999").status_code == 404
+    assert app.test_client().get("/tracking/public?body=x").status_code == 404
 
 
 def test_api_response_matches_its_documented_schema(app, tracked):

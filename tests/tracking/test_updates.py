@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from tests.factories import gen_user
-from tests.tracking.conftest import EDUCATION, TRANSPORT, add_milestone, login, make_project
+from tests.factories import gen_user, login
+from tests.tracking.conftest import EDUCATION, TRANSPORT, add_milestone, make_project
 from voting.extensions import db
 from voting.tracking import services
 from voting.tracking.models import LivelihoodProject, Milestone, ProgressUpdate, SupervisionProposal

@@ -5,16 +5,16 @@ The votes themselves are ordinary `appraisal` ballots of voting.ballots, counted
 voting.rules; a campaign only remembers its round-1 ballot. Later rounds are the
 core's re-appraisal ballots (parent_id chain), never an edit of round 1.
 """
-import json
 
 from voting.accounts.models import utcnow
+from voting.ballots.models import StoredRule
 from voting.extensions import db
 
 WITHOUT_ROWID = {"sqlite_with_rowid": False}
 ITEM_KINDS = ("project", "official")
 
 
-class AppraisalCampaign(db.Model):
+class AppraisalCampaign(StoredRule, db.Model):
     """One appraisal of a body's year: its options, its rule (voting.rules JSON) and
     its items; once a ballot exists the options and rule are those of the ballot."""
 
@@ -35,14 +35,6 @@ class AppraisalCampaign(db.Model):
     items = db.relationship("AppraisalItem", back_populates="campaign", order_by="AppraisalItem.position")
 
     __table_args__ = (db.CheckConstraint("year >= 2000 AND year <= 2100", name="year_range"),)
-
-    @property
-    def options(self) -> list[str]:
-        return json.loads(self.options_json)
-
-    @property
-    def rule(self) -> dict:
-        return json.loads(self.rule_json)
 
     @property
     def mode(self) -> str:

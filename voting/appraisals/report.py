@@ -2,7 +2,6 @@
 project of a body's year, its selection result, its supervision status, its appraisal
 rounds and its final standing; and the officials' ranking for the cadre assessment.
 Every figure is read from signed tally sheets (voting.rules counted them)."""
-import io
 from datetime import date
 
 from sqlalchemy import select
@@ -14,7 +13,7 @@ from voting.appraisals.services import (
 from voting.ballots.models import Ballot
 from voting.extensions import db
 from voting.tracking import services as tracking
-from voting.textcells import append_row
+from voting.textcells import append_row, sheet_bytes, titled_sheet
 
 
 
@@ -107,27 +106,10 @@ def report_rows(rows) -> list[list[str]]:
 
 
 def report_xlsx(body_name: str, year: int, rows) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{year}年度报告"
-    append_row(sheet, [f"{body_name} {year} 年民生实事项目年度报告"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    append_row(sheet, list(HEADERS))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    book, sheet = titled_sheet(f"{year}年度报告", f"{body_name} {year} 年民生实事项目年度报告", HEADERS)
     for values in report_rows(rows):
         append_row(sheet, values)
-    for column, width in zip("ABCDEFG", (6, 30, 18, 36, 18, 48, 30)):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheet_bytes(book, sheet, (6, 30, 18, 36, 18, 48, 30), wrap_rows_from=3)
 
 
 def report_pdf(body_name: str, year: int, rows) -> bytes:
@@ -157,17 +139,7 @@ CADRE_HEADERS = ("名次", "姓名", "职务", "单位", "任命日期", "得分
 
 def cadre_xlsx(campaign: AppraisalCampaign, rows: list[RankRow]) -> bytes:
     """The officials' results for the cadre assessment (干部考核): rank, score, grade, counts."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "述职评议结果"
-    append_row(sheet, [f"{campaign.title}（{campaign.year}年）述职评议结果"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    append_row(sheet, list(CADRE_HEADERS))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    book, sheet = titled_sheet("述职评议结果", f"{campaign.title}（{campaign.year}年）述职评议结果", CADRE_HEADERS)
     for row in rows:
         official = row.item.official
         counts = row.counts
@@ -178,8 +150,4 @@ def cadre_xlsx(campaign: AppraisalCampaign, rows: list[RankRow]) -> bytes:
                            counts.get("unsatisfied"), counts.get("unknown"), counts.get("abstain")])
     append_row(sheet, [])
     append_row(sheet, ["得分为加权平均分（两位小数，四舍五入；精确值见计票单），得分相同的名次并列。"])
-    for column, width in zip("ABCDEFGHIJKL", (6, 12, 24, 24, 12, 10, 10, 8, 10, 8, 8, 8)):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheet_bytes(book, sheet, (6, 12, 24, 24, 12, 10, 10, 8, 10, 8, 8, 8))

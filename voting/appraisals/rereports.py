@@ -59,10 +59,7 @@ def check_attachment(name: str, data: bytes) -> CheckedFile:
     """PDF, JPEG or PNG judged by content, within the size limit."""
     label = f"附件“{name}”" if name else "附件"
     limit = attachment_max_bytes()
-    if not data:
-        raise invalid({"attachments": f"{label}是空文件。"}, "invalid_attachment")
-    if len(data) > limit:
-        raise invalid({"attachments": f"{label}超过 {limit // (1024 * 1024)} MB。"}, "invalid_attachment")
+    uploads.check_size(data, label, limit, "attachments", "invalid_attachment")
     if data.startswith(b"%PDF-"):
         if b"%%EOF" not in data[-2048:]:
             raise invalid({"attachments": f"{label}不是完整的 PDF 文件。"}, "invalid_attachment")

@@ -2,7 +2,7 @@
 re-appraisal), officials and their ranking, the department's re-reports, the
 deputies' anonymous comments and the year report."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.exceptions import NotFound
 
 from voting.localtime import local_today
@@ -10,7 +10,7 @@ from voting.inputlimits import id_from, small_int
 from voting.accounts.models import Body
 from voting.accounts.permissions import (
     CAST_VOTE, MANAGE_APPRAISALS, READ_TALLY, SUBMIT_REREPORT, current_principal, ensure_readable,
-    ensure_writable, readable_bodies, reading_body, require,
+    load_record, readable_bodies, reading_body, require,
 )
 from voting.accounts.views import add_dashboard_link, add_dashboard_panel
 from voting.appraisals import forms, report, rereports as rereport_service, services
@@ -19,6 +19,8 @@ from voting.appraisals.models import AppraisalCampaign, AppraisalItem, Rereport,
 from voting.ballots.models import BallotState
 from voting.extensions import db
 from voting.meetings.models import Meeting
+from voting.pdf import pdf_download
+from voting.textcells import csv_download, xlsx_download
 from voting.rules import OPTION_NAMES
 
 bp = Blueprint("appraisals", __name__, url_prefix="/appraisals")
@@ -41,11 +43,7 @@ def _actor() -> str:
 
 
 def _campaign(cid: int, write: bool = False) -> AppraisalCampaign:
-    campaign = db.session.get(AppraisalCampaign, cid)
-    if campaign is None:
-        raise NotFound()
-    (ensure_writable if write else ensure_readable)(current_principal(), campaign.body_id)
-    return campaign
+    return load_record(AppraisalCampaign, cid, write=write)
 
 
 def _flash_error(error: Refusal) -> None:
@@ -141,15 +139,25 @@ def remove_item(cid, iid):
     return redirect(url_for("appraisals.campaign", cid=cid))
 
 
+def _chosen_meeting(campaign):
+    """(what the form sent, the meeting it names): None unless a meeting of the campaign's body."""
+    raw = request.form.get("meeting", "")
+    meeting = db.session.get(Meeting, id_from(raw)) if id_from(raw) is not None else None
+    return raw, (meeting if meeting is not None and meeting.body_id == campaign.body_id else None)
+
+
+def _no_such_meeting(cid: int):
+    flash("请选择本机构尚未结束的会议。", "error")
+    return redirect(url_for("appraisals.campaign", cid=cid))
+
+
 @bp.post("/<int:cid>/ballot")
 @require(MANAGE_APPRAISALS)
 def create_ballot(cid):
     campaign = _campaign(cid, write=True)
-    raw = request.form.get("meeting", "")
-    meeting = db.session.get(Meeting, id_from(raw)) if id_from(raw) is not None else None
-    if meeting is None or meeting.body_id != campaign.body_id:
-        flash("请选择本机构尚未结束的会议。", "error")
-        return redirect(url_for("appraisals.campaign", cid=cid))
+    _, meeting = _chosen_meeting(campaign)
+    if meeting is None:
+        return _no_such_meeting(cid)
     try:
         ballot = services.create_ballot(campaign, meeting, _actor())
     except Refusal as error:
@@ -175,11 +183,9 @@ def mark_rereports(cid):
 @require(MANAGE_APPRAISALS)
 def start_reappraisal(cid):
     campaign = _campaign(cid, write=True)
-    raw = request.form.get("meeting", "")
-    meeting = db.session.get(Meeting, id_from(raw)) if id_from(raw) is not None else None
-    if raw and (meeting is None or meeting.body_id != campaign.body_id):
-        flash("请选择本机构尚未结束的会议。", "error")
-        return redirect(url_for("appraisals.campaign", cid=cid))
+    raw, meeting = _chosen_meeting(campaign)
+    if raw and meeting is None:
+        return _no_such_meeting(cid)
     try:
         child = services.start_reappraisal(campaign, _actor(), meeting=meeting)
         flash(f"第{child.round}轮测评已生成（草稿），可在会议中开始表决。", "success")
@@ -239,8 +245,7 @@ def import_officials():
 @require(MANAGE_APPRAISALS)
 def officials_template():
     text = "姓名,职务,单位,任命日期\n张某某,局长,县教育局,2024-03-15\n"
-    return Response(text.encode("utf-8-sig"), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=officials.csv"})
+    return csv_download(text, "officials.csv")
 
 
 @bp.get("/<int:cid>/ranking")
@@ -258,8 +263,7 @@ def ranking(cid):
 def ranking_xlsx(cid):
     campaign = _campaign(cid)
     data = report.cadre_xlsx(campaign, services.ranking(campaign))
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=appraisal-{campaign.id}-officials.xlsx"})
+    return xlsx_download(data, f"appraisal-{campaign.id}-officials.xlsx")
 
 
 # ---------------------------------------------------------------- re-reports (departments)
@@ -380,20 +384,11 @@ def year_report(year):
 @require(*READ)
 def year_report_xlsx(year):
     body, rows = _report(year)
-    return Response(report.report_xlsx(body.name, year, rows),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=year-report-{year}.xlsx"})
+    return xlsx_download(report.report_xlsx(body.name, year, rows), f"year-report-{year}.xlsx")
 
 
 @bp.get("/report/<int:year>.pdf")
 @require(*READ)
 def year_report_pdf(year):
-    from voting.pdf import FontMissing
-
     body, rows = _report(year)
-    try:
-        data = report.report_pdf(body.name, year, rows)
-    except FontMissing as missing:
-        return render_template("errors/error.html", code=503, title="无法生成 PDF", message=missing.message), 503
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f"attachment; filename=year-report-{year}.pdf"})
+    return pdf_download(lambda: report.report_pdf(body.name, year, rows), f"year-report-{year}.pdf")

@@ -41,13 +41,18 @@ def unsealed_casts(ballot: Ballot):
                               .where(CastBallot.ballot_id == ballot.id, CastBallot.origin.is_(None))
                               .order_by(CastBallot.id))
     for sealed, tracker, channel, invalid in rows:
-        if sealing.tracker_for(sealed) != tracker:
-            raise CountError(f"表决 {ballot.id} 有一张选票的回执码与密封内容不符")
-        try:
-            choices = json.loads(sealing.unseal(private, ballot.id, sealed))
-        except (sealing.SealError, ValueError) as error:
-            raise CountError(f"表决 {ballot.id} 有一张选票无法解开：{error}") from error
-        yield channel, bool(invalid), choices
+        yield channel, bool(invalid), _opened(private, ballot, sealed, tracker, "张选票", "回执码")
+
+
+def _opened(private, ballot: Ballot, sealed: bytes, tracker: str, what: str, mark: str):
+    """The sealed content of one stored record (`what`: "张选票" or "份纸质选票汇总", after
+    "一"), once its `mark` (回执码 or 校验码) matches; a CountError names what failed."""
+    if sealing.tracker_for(sealed) != tracker:
+        raise CountError(f"表决 {ballot.id} 有一{what}的{mark}与密封内容不符")
+    try:
+        return json.loads(sealing.unseal(private, ballot.id, sealed))
+    except (sealing.SealError, ValueError) as error:
+        raise CountError(f"表决 {ballot.id} 有一{what}无法解开：{error}") from error
 
 
 def count_ballot(ballot: Ballot) -> dict:
@@ -171,12 +176,7 @@ def unsealed_paper_counts(ballot: Ballot):
         return
     private = sealing.unwrap_private_key(ballot.id, ballot.wrapped_private_key)
     for sealed, tracker, ballots in rows:
-        if sealing.tracker_for(sealed) != tracker:
-            raise CountError(f"表决 {ballot.id} 有一份纸质选票汇总的校验码与密封内容不符")
-        try:
-            content = json.loads(sealing.unseal(private, ballot.id, sealed))
-        except (sealing.SealError, ValueError) as error:
-            raise CountError(f"表决 {ballot.id} 有一份纸质选票汇总无法解开：{error}") from error
+        content = _opened(private, ballot, sealed, tracker, "份纸质选票汇总", "校验码")
         if content.get("ballots") != ballots:
             raise CountError(f"表决 {ballot.id} 有一份纸质选票汇总的张数与密封内容不符")
         yield ballots, content["invalid"], content["counts"]

@@ -52,7 +52,20 @@ CHANNELS = ("tablet", "paper")
 KIND_LABELS = {"selection": "项目票决", "motion": "表决", "appraisal": "满意度测评"}
 
 
-class Ballot(db.Model):
+class StoredRule:
+    """The options and the counting rule a ballot (or an appraisal campaign) keeps as
+    JSON in `options_json` and `rule_json`."""
+
+    @property
+    def options(self) -> list[str]:
+        return json.loads(self.options_json)
+
+    @property
+    def rule(self) -> dict:
+        return json.loads(self.rule_json)
+
+
+class Ballot(StoredRule, db.Model):
     id = db.Column(db.Integer, primary_key=True)
     meeting_id = db.Column(db.Integer, db.ForeignKey("meeting.id"), nullable=False, index=True)
     body_id = db.Column(db.Integer, db.ForeignKey("body.id"), nullable=False, index=True)
@@ -95,14 +108,6 @@ class Ballot(db.Model):
     @property
     def state_enum(self) -> BallotState:
         return BallotState(self.state)
-
-    @property
-    def options(self) -> list[str]:
-        return json.loads(self.options_json)
-
-    @property
-    def rule(self) -> dict:
-        return json.loads(self.rule_json)
 
     @property
     def results_available(self) -> bool:

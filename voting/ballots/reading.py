@@ -91,24 +91,23 @@ def named_votes(ballot: Ballot) -> list[tuple[Deputy, dict]]:
 
 def first_round_item(item: BallotItem) -> BallotItem:
     """The round-1 item a runoff or re-appraisal item continues (source_item_id, followed
-    back; the item itself in round 1). The one walk of the chain of rounds."""
-    seen = {item.id}
-    while item.source_item_id is not None and item.source_item_id not in seen:
-        parent = db.session.get(BallotItem, item.source_item_id)
-        if parent is None:
-            break
-        seen.add(parent.id)
-        item = parent
-    return item
+    back; the item itself in round 1)."""
+    return _first_of_chain(item, BallotItem, "source_item_id")
 
 
 def first_round_ballot(ballot: Ballot) -> Ballot:
     """The round-1 ballot of a chain of rounds (parent_id followed back)."""
-    seen = {ballot.id}
-    while ballot.parent_id is not None and ballot.parent_id not in seen:
-        parent = db.session.get(Ballot, ballot.parent_id)
+    return _first_of_chain(ballot, Ballot, "parent_id")
+
+
+def _first_of_chain(record, model, link: str):
+    """The one walk of a chain of rounds: follow `link` (the id of the record of the
+    round before) back to round 1; a missing row or a loop ends the walk."""
+    seen = {record.id}
+    while getattr(record, link) is not None and getattr(record, link) not in seen:
+        parent = db.session.get(model, getattr(record, link))
         if parent is None:
             break
         seen.add(parent.id)
-        ballot = parent
-    return ballot
+        record = parent
+    return record

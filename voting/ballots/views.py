@@ -10,9 +10,8 @@ from voting.accounts.permissions import (
     MANAGE_MEETINGS,
     READ_MEETINGS,
     current_principal,
-    ensure_readable,
-    ensure_writable,
     has_permission,
+    load_record,
     require,
 )
 from voting.ballots import editor, services
@@ -39,19 +38,11 @@ def _actor() -> str:
 
 
 def _ballot(bid: int, *, write: bool = False) -> Ballot:
-    ballot = db.session.get(Ballot, bid)
-    if ballot is None:
-        raise NotFound()
-    (ensure_writable if write else ensure_readable)(current_principal(), ballot.body_id)
-    return ballot
+    return load_record(Ballot, bid, write=write)
 
 
 def _meeting(mid: int) -> Meeting:
-    meeting = db.session.get(Meeting, mid)
-    if meeting is None:
-        raise NotFound()
-    ensure_writable(current_principal(), meeting.body_id)
-    return meeting
+    return load_record(Meeting, mid, write=True)
 
 
 def _can_manage(ballot: Ballot) -> bool:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from voting.inputlimits import id_from
 from voting.errors import Refusal, invalid
 from voting.collection.models import Candidate, Proposal
-from voting.extensions import db
+from voting.extensions import db, one_action
 from voting.integrity import audit
 from voting.collection.screening import _move
 from voting.collection.texts import clean_text
@@ -80,6 +80,7 @@ def _linkable(body_id: int, proposal_ids, keep: set[int] = frozenset()) -> list[
     return proposals
 
 
+@one_action
 def create_candidate(body_id: int, data: dict, actor: str, proposal_ids=()) -> Candidate:
     fields = _candidate_fields(data)
     proposals = _linkable(body_id, proposal_ids)
@@ -113,6 +114,7 @@ def _ensure_draft(candidate: Candidate) -> None:
         raise Refusal(409, "invalid_transition", "该候选项目已提交票决，不能再修改。")
 
 
+@one_action
 def update_candidate(candidate: Candidate, data: dict, actor: str, proposal_ids=None) -> Candidate:
     _ensure_draft(candidate)
     fields = _candidate_fields(data)
@@ -134,6 +136,7 @@ def update_candidate(candidate: Candidate, data: dict, actor: str, proposal_ids=
     return candidate
 
 
+@one_action
 def delete_candidate(candidate: Candidate, actor: str) -> None:
     _ensure_draft(candidate)
     for proposal in list(candidate.proposals):

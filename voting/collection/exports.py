@@ -1,9 +1,8 @@
 """The candidate list of a year as XLSX (openpyxl) and PDF (fpdf2) for review."""
-import io
 from decimal import Decimal
 
 from voting.collection.models import Candidate
-from voting.textcells import append_row
+from voting.textcells import append_row, sheet_bytes, titled_sheet
 
 HEADERS = ["序号", "项目名称", "项目内容", "预算（万元）", "责任单位", "计划完成时间", "来源建议"]
 
@@ -15,31 +14,14 @@ def _row(index: int, candidate: Candidate) -> list:
 
 
 def candidates_xlsx(body_name: str, year: int, candidates: list[Candidate]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{year}年候选项目"
-    append_row(sheet, [f"{body_name} {year} 年民生实事候选项目（征求意见稿）"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    append_row(sheet, HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    book, sheet = titled_sheet(f"{year}年候选项目", f"{body_name} {year} 年民生实事候选项目（征求意见稿）", HEADERS)
     for index, candidate in enumerate(candidates, start=1):
         append_row(sheet, _row(index, candidate))
         sheet.cell(row=sheet.max_row, column=4).number_format = "#,##0.00"
     total = sum((c.budget for c in candidates), Decimal("0"))
     append_row(sheet, ["", "合计", f"{len(candidates)} 个项目", total, "", "", ""])
     sheet.cell(row=sheet.max_row, column=4).number_format = "#,##0.00"
-    for column, width in zip("ABCDEFG", (6, 28, 50, 14, 22, 14, 30)):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheet_bytes(book, sheet, (6, 28, 50, 14, 22, 14, 30), wrap_rows_from=3)
 
 
 def candidates_pdf(body_name: str, year: int, candidates: list[Candidate]) -> bytes:

@@ -12,7 +12,7 @@ from voting.collection.models import (
     SOURCES, STATUS_LABELS, DeputyCode, LiaisonStation, Proposal, ProposalPhoto,
 )
 from voting import uploads
-from voting.extensions import db
+from voting.extensions import db, one_action
 from voting.integrity import audit
 from voting.collection.photos import CheckedPhoto, check_photo
 from voting.uploads import upload_dir
@@ -52,6 +52,7 @@ def refused_submission() -> Refusal:
     return Refusal(400, "submission_refused", "提交未成功，请稍后重试。")
 
 
+@one_action
 def submit_proposal(data: dict, *, body_id: int, station: LiaisonStation | None = None,
                     deputy_code: DeputyCode | None = None, source: str = "public",
                     photos: list[tuple[str, bytes]] = (), honeypot: str = "", actor: str = "public") -> Proposal:

@@ -1,4 +1,5 @@
-"""The public intake (征集) at /collect: a resident or a deputy scans a station's or a
+"""The public intake (征集) at /collection/intake (blueprint `collection.intake`, nested in
+`collection`; the old /collect addresses on printed posters redirect, voting/moved.py): a resident or a deputy scans a station's or a
 deputy's QR code, writes a proposal, gets a tracking code and looks it up later.
 No login; each form and hint is rate-limited (voting/collection/limits.py)."""
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, session, url_for
@@ -11,7 +12,7 @@ from voting.qr import absolute_url, qr_png
 from voting.errors import Refusal
 from voting.extensions import db
 
-bp = Blueprint("collect", __name__)
+bp = Blueprint("intake", __name__, url_prefix="/intake")
 
 
 def _intake_target(code: str, personal: bool):
@@ -28,7 +29,7 @@ def _intake_target(code: str, personal: bool):
 
 
 def _intake_urls(code: str, personal: bool) -> dict:
-    prefix = "collect.deputy_" if personal else "collect."
+    prefix = "collection.intake.deputy_" if personal else "collection.intake."  # absolute: also served at /collect/
     return {"submit": url_for(prefix + "intake_submit", code=code),
             "similar": url_for(prefix + "similar", code=code)}
 
@@ -65,28 +66,28 @@ def _public_submit(code: str, personal: bool):
         return _render_intake(station, deputy_code, code, personal, values=dict(request.form),
                               errors=error.field_messages(), status=error.status)
     session["collection_done"] = proposal.tracking_code
-    return redirect(url_for("collect.done"))
+    return redirect(url_for("collection.intake.done"))
 
 
-@bp.get("/collect/<code>")
+@bp.get("/<code>")
 def intake(code):
     station, deputy_code = _intake_target(code, False)
     return _render_intake(station, deputy_code, station.code, False)[0]
 
 
-@bp.post("/collect/<code>")
+@bp.post("/<code>")
 @intake_limit
 def intake_submit(code):
     return _public_submit(code, False)
 
 
-@bp.get("/collect/d/<code>")
+@bp.get("/d/<code>")
 def deputy_intake(code):
     station, deputy_code = _intake_target(code, True)
     return _render_intake(station, deputy_code, deputy_code.code, True)[0]
 
 
-@bp.post("/collect/d/<code>")
+@bp.post("/d/<code>")
 @intake_limit
 def deputy_intake_submit(code):
     return _public_submit(code, True)
@@ -99,16 +100,17 @@ def _qr_response(url: str, name: str) -> Response:
     return response
 
 
-@bp.get("/collect/<code>/qr.png")
+@bp.get("/<code>/qr.png")
 def qr(code):
     station, _ = _intake_target(code, False)
-    return _qr_response(absolute_url("collect.intake", code=station.code), f"station-{station.code}")
+    # API.md: the station's QR code opens /collect/<code> (voting/moved.py, PROMISED)
+    return _qr_response(absolute_url("promised.intake", code=station.code), f"station-{station.code}")
 
 
-@bp.get("/collect/d/<code>/qr.png")
+@bp.get("/d/<code>/qr.png")
 def deputy_qr(code):
     _, deputy_code = _intake_target(code, True)
-    return _qr_response(absolute_url("collect.deputy_intake", code=deputy_code.code), f"deputy-{deputy_code.code}")
+    return _qr_response(absolute_url("collection.intake.deputy_intake", code=deputy_code.code), f"deputy-{deputy_code.code}")
 
 
 def _similar(code: str, personal: bool):
@@ -118,27 +120,27 @@ def _similar(code: str, personal: bool):
     return jsonify({"similar": [{"title": t} for t in services.similar_titles(body_id, query)]})
 
 
-@bp.get("/collect/<code>/similar")
+@bp.get("/<code>/similar")
 @similar_limit
 def similar(code):
     return _similar(code, False)
 
 
-@bp.get("/collect/d/<code>/similar")
+@bp.get("/d/<code>/similar")
 @similar_limit
 def deputy_similar(code):
     return _similar(code, True)
 
 
-@bp.get("/collect/done")
+@bp.get("/done")
 def done():
     code = session.get("collection_done")
     if not code:
-        return redirect(url_for("collect.query"))
+        return redirect(url_for("collection.intake.query"))
     return render_template("collection/done.html", tracking_code=code)
 
 
-@bp.get("/collect/query")
+@bp.get("/query")
 @tracking_limit
 def query():
     raw = request.args.get("code", "").strip()

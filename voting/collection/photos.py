@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import current_app
 
 from voting.errors import invalid
-from voting.uploads import upload_dir
+from voting.uploads import check_size, upload_dir
 from voting.collection.models import ProposalPhoto
 from voting.collection.texts import DEFAULT_PHOTO_MAX_BYTES, PHOTO_TYPES
 
@@ -26,10 +26,7 @@ def check_photo(data: bytes, name: str = "") -> CheckedPhoto:
     """Accept JPEG and PNG only, judged by content (magic bytes and Pillow), not by name."""
     label = f"照片“{name}”" if name else "照片"
     limit = photo_max_bytes()
-    if not data:
-        raise invalid({"photos": f"{label}是空文件。"}, "invalid_photo")
-    if len(data) > limit:
-        raise invalid({"photos": f"{label}超过 {limit // (1024 * 1024)} MB，请压缩后再上传。"}, "invalid_photo")
+    check_size(data, label, limit, "photos", "invalid_photo", advice="，请压缩后再上传")
     from PIL import Image, UnidentifiedImageError
 
     try:

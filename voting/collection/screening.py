@@ -5,7 +5,7 @@ from sqlalchemy import func, or_, select
 from voting.accounts.models import utcnow
 from voting.errors import Refusal, invalid
 from voting.collection.models import CATEGORIES, STATUS_LABELS, TRANSITIONS, Proposal, ProposalEvent
-from voting.extensions import db
+from voting.extensions import db, one_action
 from voting.integrity import audit
 from voting.collection.stations import stations_of
 from voting.collection.texts import clean_text
@@ -40,6 +40,7 @@ def _move(proposal: Proposal, to_status: str, actor: str, action: str, note: str
 PLAIN_STATUSES = ("pending", "studying", "shortlisted")
 
 
+@one_action
 def change_status(proposal: Proposal, to_status: str, actor: str, note: str = "") -> Proposal:
     if to_status not in PLAIN_STATUSES:
         raise invalid({"status": "请选择待审、研究中或拟列为候选；合并、不予采纳和列入候选另有操作。"}, "invalid_status")
@@ -56,6 +57,7 @@ def change_status(proposal: Proposal, to_status: str, actor: str, note: str = ""
     return proposal
 
 
+@one_action
 def decline(proposal: Proposal, reason, actor: str) -> Proposal:
     reason, problem = clean_text(reason, "不予采纳的理由", required=True, min_length=2, max_length=500, multiline=True)
     if problem:
@@ -67,6 +69,7 @@ def decline(proposal: Proposal, reason, actor: str) -> Proposal:
     return proposal
 
 
+@one_action
 def merge(proposal: Proposal, target: Proposal, actor: str) -> Proposal:
     """Merge `proposal` into `target`. Both rows stay with their proposers; proposals
     already merged into `proposal` now point at `target` too."""
@@ -91,6 +94,7 @@ def merge(proposal: Proposal, target: Proposal, actor: str) -> Proposal:
     return proposal
 
 
+@one_action
 def set_reply(proposal: Proposal, reply, actor: str) -> Proposal:
     reply, problem = clean_text(reply, "答复", required=False, max_length=2000, multiline=True)
     if problem:

@@ -1,6 +1,7 @@
 """Liaison stations (代表联络站) and deputies' personal codes at /collection/stations and
-/collection/deputy-codes: lists, forms, CSV import and printable QR posters."""
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+/collection/deputy-codes (blueprint `collection.stations`, nested in `collection`): lists,
+forms, CSV import and printable QR posters."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from voting.accounts.models import Body
 from voting.accounts.permissions import (
@@ -12,6 +13,7 @@ from voting.collection import services
 from voting.collection.models import DeputyCode, LiaisonStation
 from voting.qr import absolute_url
 from voting.extensions import db
+from voting.textcells import csv_download
 
 bp = Blueprint("stations", __name__)
 
@@ -20,7 +22,7 @@ def _actor() -> str:
     return current_principal().username
 
 
-@bp.get("/collection/stations")
+@bp.get("/stations")
 @require(READ_STATIONS)
 def stations():
     return _stations_page(reading_body())
@@ -38,13 +40,12 @@ def _stations_page(body: Body, values=None, errors=None, problems=None, status=2
 
 
 def _stations_refused(error: Refusal, values: dict):
-    db.session.rollback()
     body = db.session.get(Body, current_principal().body_id)
     problems = getattr(error, "problems", [])
     return _stations_page(body, values, {} if problems else error.field_messages(), problems, error.status)
 
 
-@bp.post("/collection/stations")
+@bp.post("/stations")
 @require(MANAGE_STATIONS)
 def create_station():
     principal = current_principal()
@@ -53,10 +54,10 @@ def create_station():
     except Refusal as error:
         return _stations_refused(error, dict(request.form))
     flash(f"已添加联络站 {station.name}（{station.code}）。", "success")
-    return redirect(url_for("stations.stations"))
+    return redirect(url_for("collection.stations.stations"))
 
 
-@bp.route("/collection/stations/<int:station_id>/edit", methods=["GET", "POST"])
+@bp.route("/stations/<int:station_id>/edit", methods=["GET", "POST"])
 @require(MANAGE_STATIONS)
 def edit_station(station_id):
     station = load_record(LiaisonStation, station_id, write=True)
@@ -67,15 +68,14 @@ def edit_station(station_id):
         try:
             services.update_station(station, values, _actor())
         except Refusal as error:
-            db.session.rollback()
             errors, status = error.field_messages(), error.status
         else:
             flash("联络站信息已保存。", "success")
-            return redirect(url_for("stations.stations"))
+            return redirect(url_for("collection.stations.stations"))
     return render_template("collection/station_form.html", station=station, values=values, errors=errors), status
 
 
-@bp.post("/collection/stations/import")
+@bp.post("/stations/import")
 @require(MANAGE_STATIONS)
 def import_stations():
     principal = current_principal()
@@ -88,27 +88,26 @@ def import_stations():
     except services.ImportRejected as rejected:
         return _stations_refused(rejected, {})
     flash(f"已导入 {len(created)} 个联络站。", "success")
-    return redirect(url_for("stations.stations"))
+    return redirect(url_for("collection.stations.stations"))
 
 
-@bp.get("/collection/stations/template.csv")
+@bp.get("/stations/template.csv")
 @require(READ_STATIONS)
 def station_template():
     text = "code,name,township,address\nDH-01,东湖镇代表联络站,东湖镇,东湖镇人民路1号\n"
-    return Response("\ufeff" + text, mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="stations-template.csv"'})
+    return csv_download(text, "stations-template.csv")
 
 
-@bp.get("/collection/stations/<int:station_id>/poster")
+@bp.get("/stations/<int:station_id>/poster")
 @require(READ_STATIONS)
 def station_poster(station_id):
     station = load_record(LiaisonStation, station_id)
     return render_template("collection/poster.html", heading=station.name, subheading=station.address,
-                           qr_src=url_for("collect.qr", code=station.code),
-                           url=absolute_url("collect.intake", code=station.code), code=station.code)
+                           qr_src=url_for("collection.intake.qr", code=station.code),
+                           url=absolute_url("collection.intake.intake", code=station.code), code=station.code)
 
 
-@bp.post("/collection/deputy-codes")
+@bp.post("/deputy-codes")
 @require(MANAGE_STATIONS)
 def create_deputy_code():
     principal = current_principal()
@@ -120,16 +119,16 @@ def create_deputy_code():
         errors = {("deputy_code" if k == "code" else k): v for k, v in error.field_messages().items()}
         return _stations_refused(invalid(errors, error.code), values)
     flash(f"已为 {entry.deputy_name} 代表生成个人码 {entry.code}。", "success")
-    return redirect(url_for("stations.stations"))
+    return redirect(url_for("collection.stations.stations"))
 
 
-@bp.get("/collection/deputy-codes/<int:code_id>/poster")
+@bp.get("/deputy-codes/<int:code_id>/poster")
 @require(READ_STATIONS)
 def deputy_poster(code_id):
     entry = load_record(DeputyCode, code_id)
     return render_template("collection/poster.html", heading=f"{entry.deputy_name}代表",
                            subheading=entry.station.name if entry.station else "",
-                           qr_src=url_for("collect.deputy_qr", code=entry.code),
-                           url=absolute_url("collect.deputy_intake", code=entry.code), code=entry.code)
+                           qr_src=url_for("collection.intake.deputy_qr", code=entry.code),
+                           url=absolute_url("collection.intake.deputy_intake", code=entry.code), code=entry.code)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from voting.inputlimits import id_from
 from voting.errors import Refusal, invalid
 from voting.collection.models import DeputyCode, LiaisonStation, Proposal
-from voting.extensions import db
+from voting.extensions import db, one_action
 from voting.integrity import audit
 from voting.collection.texts import CODE_PATTERN, clean_text
 
@@ -48,6 +48,7 @@ def _station_fields(data: dict) -> tuple[dict, dict]:
     return fields, errors
 
 
+@one_action
 def create_station(body_id: int, data: dict, actor: str) -> LiaisonStation:
     fields, errors = _station_fields(data)
     if not errors and station_by_code(fields["code"]) is not None:
@@ -63,6 +64,7 @@ def create_station(body_id: int, data: dict, actor: str) -> LiaisonStation:
     return station
 
 
+@one_action
 def update_station(station: LiaisonStation, data: dict, actor: str) -> LiaisonStation:
     fields, errors = _station_fields(data)
     if not errors and fields["code"] != station.code and station_by_code(fields["code"]) is not None:
@@ -98,6 +100,7 @@ def decode_upload(raw: bytes) -> str:
     raise ImportRejected(["文件编码无法识别，请另存为 UTF-8 编码的 CSV 文件。"])
 
 
+@one_action
 def import_stations(body_id: int, text: str, actor: str) -> list[LiaisonStation]:
     """Import `code,name,township,address` rows. Every bad row is reported by its line
     number, and nothing is imported until the whole file is clean."""
@@ -138,6 +141,7 @@ def import_stations(body_id: int, text: str, actor: str) -> list[LiaisonStation]
     return stations
 
 
+@one_action
 def create_deputy_code(body_id: int, data: dict, actor: str) -> DeputyCode:
     errors = {}
     code, problem = _checked_code(data.get("code"), "代表编码")

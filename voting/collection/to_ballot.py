@@ -6,7 +6,7 @@ from voting.inputlimits import id_from
 from voting.errors import Refusal, invalid
 from voting.collection.models import Candidate
 from voting.ballots.services import draft_ballot
-from voting.extensions import db
+from voting.extensions import db, one_action
 from voting.meetings.models import Meeting
 from voting.integrity import audit
 from voting.collection.candidates import candidates_of
@@ -43,6 +43,7 @@ class NoMargin(Refusal):
                          "如确需等额票决，请勾选确认后再提交。")
 
 
+@one_action
 def candidates_to_ballot(body_id: int, year: int, *, meeting_id, title, seats, secret: bool = True,
                          confirm_no_margin: bool = False, actor: str):
     """Turn the draft candidates of `year` into a draft selection ballot of the meeting.

@@ -2,7 +2,7 @@
 candidate list and statistics. The public intake is voting/collection/intake_pages.py."""
 
 from flask import (
-    Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for,
+    Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for,
 )
 
 from voting.localtime import local_today
@@ -18,10 +18,17 @@ from voting.collection import candidates as candidate_list, charts, exports, ser
 from voting.collection.models import (
     CATEGORIES, SOURCES, STATUS_LABELS, TRANSITIONS, Candidate, Proposal, ProposalPhoto,
 )
+from voting.collection import intake_pages, station_pages
 from voting.collection.intake_pages import _submit_from_form
 from voting.extensions import db
+from voting.pdf import pdf_download
+from voting.textcells import xlsx_download
 
-bp = Blueprint("collection", __name__)
+bp = Blueprint("collection", __name__, url_prefix="/collection")
+# One domain, one blueprint: the public intake (/collection/intake) and the stations'
+# pages are its children, endpoints `collection.intake.*` and `collection.stations.*`.
+bp.register_blueprint(intake_pages.bp)
+bp.register_blueprint(station_pages.bp)
 
 PAGE_SIZE = 50
 
@@ -29,7 +36,7 @@ add_dashboard_link({"secretariat", "leader", "admin"}, "collection.proposals", "
                    "群众、代表、联络站提交的民生实事建议：筛选、合并、答复")
 add_dashboard_link({"secretariat", "station"}, "collection.staff_intake", "录入建议",
                    "代为录入代表、联络站或部门提出的建议")
-add_dashboard_link({"secretariat", "leader", "admin", "teller", "station", "department"}, "stations.stations",
+add_dashboard_link({"secretariat", "leader", "admin", "teller", "station", "department"}, "collection.stations.stations",
                    "联络站与二维码", "代表联络站、挂牌亮码、可打印的二维码海报")
 add_dashboard_link({"secretariat", "leader", "admin"}, "collection.candidates", "候选项目清单",
                    "年度候选项目：预算、责任单位、导出，并生成票决表决")
@@ -43,7 +50,7 @@ def _actor() -> str:
 
 # ---------------------------------------------------------------- staff: proposals
 
-@bp.get("/collection/")
+@bp.get("/")
 @require(READ_PROPOSALS)
 def home():
     return redirect(url_for("collection.proposals"))
@@ -62,7 +69,7 @@ def _filters(body_id: int) -> dict:
     return filters
 
 
-@bp.get("/collection/proposals")
+@bp.get("/proposals")
 @require(READ_PROPOSALS)
 def proposals():
     body = reading_body()
@@ -76,7 +83,7 @@ def proposals():
                            categories=CATEGORIES, statuses=STATUS_LABELS, args=request.args)
 
 
-@bp.get("/collection/proposals/<int:proposal_id>")
+@bp.get("/proposals/<int:proposal_id>")
 @require(READ_PROPOSALS)
 def proposal(proposal_id):
     return _proposal_page(load_record(Proposal, proposal_id))
@@ -100,12 +107,11 @@ def _screening_action(proposal_id: int, action):
     try:
         action(item)
     except Refusal as error:
-        db.session.rollback()
         return _proposal_page(db.session.get(Proposal, proposal_id), error.field_messages(), error.status)
     return redirect(url_for("collection.proposal", proposal_id=proposal_id))
 
 
-@bp.post("/collection/proposals/<int:proposal_id>/status")
+@bp.post("/proposals/<int:proposal_id>/status")
 @require(SCREEN_PROPOSALS)
 def change_status(proposal_id):
     def act(item):
@@ -115,7 +121,7 @@ def change_status(proposal_id):
     return _screening_action(proposal_id, act)
 
 
-@bp.post("/collection/proposals/<int:proposal_id>/decline")
+@bp.post("/proposals/<int:proposal_id>/decline")
 @require(SCREEN_PROPOSALS)
 def decline(proposal_id):
     def act(item):
@@ -125,7 +131,7 @@ def decline(proposal_id):
     return _screening_action(proposal_id, act)
 
 
-@bp.post("/collection/proposals/<int:proposal_id>/merge")
+@bp.post("/proposals/<int:proposal_id>/merge")
 @require(SCREEN_PROPOSALS)
 def merge(proposal_id):
     def act(item):
@@ -144,7 +150,7 @@ def _merge_target(raw: str, body_id: int) -> Proposal:
     return target
 
 
-@bp.post("/collection/proposals/<int:proposal_id>/reply")
+@bp.post("/proposals/<int:proposal_id>/reply")
 @require(SCREEN_PROPOSALS)
 def reply(proposal_id):
     def act(item):
@@ -154,7 +160,7 @@ def reply(proposal_id):
     return _screening_action(proposal_id, act)
 
 
-@bp.get("/collection/photos/<int:photo_id>")
+@bp.get("/photos/<int:photo_id>")
 @require(READ_PROPOSALS)
 def photo(photo_id):
     item = load_record(ProposalPhoto, photo_id)
@@ -170,7 +176,7 @@ def photo(photo_id):
     return response
 
 
-@bp.get("/collection/proposals/similar")
+@bp.get("/proposals/similar")
 @require(SUBMIT_PROPOSALS)
 def staff_similar():
     """The staff entry form's hints: the same as the public form's, for the caller's body."""
@@ -178,7 +184,7 @@ def staff_similar():
     return jsonify({"similar": [{"title": t} for t in services.similar_titles(current_principal().body_id, query)]})
 
 
-@bp.route("/collection/proposals/new", methods=["GET", "POST"])
+@bp.route("/proposals/new", methods=["GET", "POST"])
 @require(SUBMIT_PROPOSALS)
 def staff_intake():
     principal = current_principal()
@@ -219,7 +225,7 @@ def _year() -> int:
     return local_today().year
 
 
-@bp.get("/collection/candidates")
+@bp.get("/candidates")
 @require(READ_PROJECTS)
 def candidates():
     return _candidates_page(reading_body(), _year())
@@ -243,7 +249,7 @@ def _candidates_page(body: Body, year: int, values=None, errors=None, status=200
                            selected={id_from(i) for i in request.form.getlist("proposal_ids") if id_from(i) is not None}), status
 
 
-@bp.post("/collection/candidates")
+@bp.post("/candidates")
 @require(MANAGE_PROJECTS)
 def create_candidate():
     principal = current_principal()
@@ -252,7 +258,6 @@ def create_candidate():
         candidate = services.create_candidate(principal.body_id, values, _actor(),
                                               request.form.getlist("proposal_ids"))
     except Refusal as error:
-        db.session.rollback()
         year = small_int(values.get("year")) if 2000 <= (small_int(values.get("year")) or 0) <= 2100 \
             else local_today().year
         return _candidates_page(db.session.get(Body, principal.body_id), year, values, error.field_messages(),
@@ -261,7 +266,7 @@ def create_candidate():
     return redirect(url_for("collection.candidates", year=candidate.year))
 
 
-@bp.route("/collection/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
+@bp.route("/candidates/<int:candidate_id>/edit", methods=["GET", "POST"])
 @require(MANAGE_PROJECTS)
 def edit_candidate(candidate_id):
     candidate = load_record(Candidate, candidate_id, write=True)
@@ -275,7 +280,6 @@ def edit_candidate(candidate_id):
         try:
             services.update_candidate(candidate, values, _actor(), request.form.getlist("proposal_ids"))
         except Refusal as error:
-            db.session.rollback()
             errors, status = error.field_messages(), error.status
         else:
             flash("候选项目已保存。", "success")
@@ -287,7 +291,7 @@ def edit_candidate(candidate_id):
                            choices=choices, linked=linked), status
 
 
-@bp.post("/collection/candidates/<int:candidate_id>/delete")
+@bp.post("/candidates/<int:candidate_id>/delete")
 @require(MANAGE_PROJECTS)
 def delete_candidate(candidate_id):
     candidate = load_record(Candidate, candidate_id, write=True)
@@ -295,7 +299,6 @@ def delete_candidate(candidate_id):
     try:
         services.delete_candidate(candidate, _actor())
     except Refusal as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("collection.candidates", year=year))
     flash("候选项目已删除，相关建议恢复为“拟列为候选”。", "success")
@@ -308,32 +311,24 @@ def _export_rows():
     return body, year, services.candidates_of(body.id, year)
 
 
-@bp.get("/collection/candidates/export.xlsx")
+@bp.get("/candidates/export.xlsx")
 @require(READ_PROJECTS)
 def export_xlsx():
     body, year, rows = _export_rows()
     data = exports.candidates_xlsx(body.name, year, rows)
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="candidates-{year}.xlsx"'})
+    return xlsx_download(data, f"candidates-{year}.xlsx")
 
 
-@bp.get("/collection/candidates/export.pdf")
+@bp.get("/candidates/export.pdf")
 @require(READ_PROJECTS)
 def export_pdf():
-    from voting.pdf import FontMissing
-
     body, year, rows = _export_rows()
-    try:
-        data = exports.candidates_pdf(body.name, year, rows)
-    except FontMissing as missing:
-        return render_template("errors/error.html", code=503, title="无法生成 PDF", message=missing.message), 503
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="candidates-{year}.pdf"'})
+    return pdf_download(lambda: exports.candidates_pdf(body.name, year, rows), f"candidates-{year}.pdf")
 
 
 # ---------------------------------------------------------------- staff: statistics
 
-@bp.get("/collection/stats")
+@bp.get("/stats")
 @require(READ_PROPOSALS)
 def stats():
     body = reading_body()
@@ -348,7 +343,7 @@ def stats():
 
 # ---------------------------------------------------------------- staff: candidates -> ballot
 
-@bp.route("/collection/candidates/ballot", methods=["GET", "POST"])
+@bp.route("/candidates/ballot", methods=["GET", "POST"])
 @require(MANAGE_PROJECTS)
 def candidates_ballot():
     """One step from the year's candidate list to a draft selection ballot."""
@@ -370,10 +365,8 @@ def candidates_ballot():
                 seats=values.get("seats"), secret=values.get("secret") == "1",
                 confirm_no_margin=values.get("confirm_no_margin") == "1", actor=_actor())
         except services.NoMargin as warning:
-            db.session.rollback()
             no_margin, status = warning, warning.status
         except Refusal as error:
-            db.session.rollback()
             errors, status = error.field_messages(), error.status
         else:
             flash(f"已生成项目票决“{ballot.title}”（表决编号 {ballot.id}，{len(rows)} 个候选项目），"

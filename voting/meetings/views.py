@@ -8,7 +8,6 @@ voting.meetings.{roster_files,cards} and voting.live.
 """
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from werkzeug.exceptions import NotFound
 
 from voting.inputlimits import id_from, small_int
 from voting.accounts.permissions import (
@@ -16,9 +15,8 @@ from voting.accounts.permissions import (
     READ_MEETINGS,
     READ_TALLY,
     current_principal,
-    ensure_readable,
-    ensure_writable,
     has_permission,
+    load_record,
     readable_body_ids,
     require,
 )
@@ -54,11 +52,7 @@ def _actor() -> str:
 
 def _meeting(mid: int, *, write: bool = False) -> Meeting:
     """The meeting, if the caller may read it (else 404) and, for `write`, change it (403)."""
-    meeting = db.session.get(Meeting, mid)
-    if meeting is None:
-        raise NotFound()
-    (ensure_writable if write else ensure_readable)(current_principal(), meeting.body_id)
-    return meeting
+    return load_record(Meeting, mid, write=write)
 
 
 def _can_manage(meeting: Meeting) -> bool:
@@ -107,20 +101,22 @@ def create():
 @bp.get("/meetings/<int:mid>")
 @require(READ_MEETINGS)
 def detail(mid):
-    meeting = _meeting(mid)
-    stage = tellers.stage(tellers.ceremony_of(meeting))
-    return render_template("meetings/detail.html", meeting=meeting, can_manage=_can_manage(meeting),
-                           board=board.meeting_board(meeting), teller_stage=stage,
-                           teller_stage_text=tellers.STAGE_TEXT[stage], results_shown_labels=RESULTS_SHOWN_LABELS)
+    return render_template("meetings/detail.html", **_detail(_meeting(mid)))
 
 
 @bp.get("/meetings/<int:mid>/board")
 @require(READ_MEETINGS)
 def detail_board(mid):
     """The live part of the meeting page, fetched again whenever the meeting changes."""
-    meeting = _meeting(mid)
-    return render_template("meetings/_board.html", meeting=meeting, can_manage=_can_manage(meeting),
-                           board=board.meeting_board(meeting))
+    return render_template("meetings/_board.html", **_detail(_meeting(mid)))
+
+
+def _detail(meeting: Meeting) -> dict:
+    """What the meeting page and its live part show."""
+    stage = tellers.stage(tellers.ceremony_of(meeting))
+    return {"meeting": meeting, "can_manage": _can_manage(meeting), "board": board.meeting_board(meeting),
+            "teller_stage": stage, "teller_stage_text": tellers.STAGE_TEXT[stage],
+            "results_shown_labels": RESULTS_SHOWN_LABELS}
 
 
 @bp.post("/meetings/<int:mid>/results-shown")
@@ -228,17 +224,19 @@ def reissue_card(mid, did):
 @bp.get("/meetings/<int:mid>/checkin")
 @require(READ_MEETINGS)
 def checkin(mid):
-    meeting = _meeting(mid)
-    return render_template("meetings/checkin.html", meeting=meeting, can_manage=_can_manage(meeting),
-                           rows=services.deputies_of(meeting), figures=services.attendance_figures(meeting))
+    return render_template("meetings/checkin.html", **_checkin(_meeting(mid)))
 
 
 @bp.get("/meetings/<int:mid>/checkin/board")
 @require(READ_MEETINGS)
 def checkin_board(mid):
-    meeting = _meeting(mid)
-    return render_template("meetings/_checkin_board.html", meeting=meeting, can_manage=_can_manage(meeting),
-                           rows=services.deputies_of(meeting), figures=services.attendance_figures(meeting))
+    return render_template("meetings/_checkin_board.html", **_checkin(_meeting(mid)))
+
+
+def _checkin(meeting: Meeting) -> dict:
+    """What the check-in page and its live part show."""
+    return {"meeting": meeting, "can_manage": _can_manage(meeting), "rows": services.deputies_of(meeting),
+            "figures": services.attendance_figures(meeting)}
 
 
 @bp.post("/meetings/<int:mid>/checkin/<int:did>")
@@ -307,17 +305,18 @@ def hall_screen_board(mid):
 @bp.get("/meetings/<int:mid>/leader")
 @require(READ_TALLY)
 def leader(mid):
-    meeting = _meeting(mid)
-    return render_template("meetings/leader.html", meeting=meeting,
-                           board=board.meeting_board(meeting, include_drafts=False))
+    return render_template("meetings/leader.html", **_leader(_meeting(mid)))
 
 
 @bp.get("/meetings/<int:mid>/leader/board")
 @require(READ_TALLY)
 def leader_board(mid):
-    meeting = _meeting(mid)
-    return render_template("meetings/_leader_board.html", meeting=meeting,
-                           board=board.meeting_board(meeting, include_drafts=False))
+    return render_template("meetings/_leader_board.html", **_leader(_meeting(mid)))
+
+
+def _leader(meeting: Meeting) -> dict:
+    """What the leader's page and its live part show: no drafts."""
+    return {"meeting": meeting, "board": board.meeting_board(meeting, include_drafts=False)}
 
 
 # --- the deputy's card and tablet ---------------------------------------------------------------

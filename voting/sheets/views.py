@@ -1,9 +1,10 @@
 """Pages of tally sheets (计票单) and of the tellers' paper-ballot entry.
 
 - `/sheets`: the ballots of the caller's bodies, with their sheets and paper entry;
-- `/ballots/<id>/sheet` (`sheets.sheet`): the printable A4 sheet, linked from the
+- `/sheets/<id>` (`sheets.sheet`): the printable A4 sheet, linked from the
   session screens; files at /api/v1/ballots/<id>/tally.pdf|.xlsx|.csv;
-- `/ballots/<id>/paper`: a teller issues paper ballots and enters them.
+- `/sheets/<id>/paper`: a teller issues paper ballots and enters them.
+The old addresses /ballots/<id>/sheet and /ballots/<id>/paper redirect here (voting/moved.py).
 """
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -25,7 +26,7 @@ from voting.qr import qr_svg
 from voting.sheets import charts, qr
 from voting.sheets.services import readable_view, signature_holds
 
-bp = Blueprint("sheets", __name__)
+bp = Blueprint("sheets", __name__, url_prefix="/sheets")
 
 add_dashboard_link({"secretariat", "leader", "admin"}, "sheets.index", "计票单",
                    "已结束表决的计票单：打印、下载 PDF/Excel/CSV、扫码核验")
@@ -35,7 +36,7 @@ add_dashboard_link({"teller"}, "sheets.index", "计票单与纸质选票",
 LIST_LIMIT = 300
 
 
-@bp.get("/sheets")
+@bp.get("")
 @require(READ_TALLY, ENTER_PAPER)
 def index():
     """Ballots that left draft, newest first, in the bodies the caller may read."""
@@ -48,7 +49,7 @@ def index():
     return render_template("sheets/index.html", rows=rows, may_enter=may_enter, own_body=principal.body_id)
 
 
-@bp.get("/ballots/<int:bid>/sheet")
+@bp.get("/<int:bid>")
 @require(READ_TALLY, CAST_VOTE)
 def sheet(bid):
     ballot = load_ballot(str(bid))
@@ -112,10 +113,10 @@ def paper_page(bid):
 
 # The page's endpoint is sheets.paper; the function has a longer name so it does not
 # shadow the imported `paper` service module.
-bp.add_url_rule("/ballots/<int:bid>/paper", endpoint="paper", view_func=paper_page)
+bp.add_url_rule("/<int:bid>/paper", endpoint="paper", view_func=paper_page)
 
 
-@bp.post("/ballots/<int:bid>/paper/issue")
+@bp.post("/<int:bid>/paper/issue")
 @require(ENTER_PAPER)
 @limiter.limit("120/minute")
 def paper_issue(bid):
@@ -134,7 +135,7 @@ def paper_issue(bid):
     return _back(ballot)
 
 
-@bp.post("/ballots/<int:bid>/paper/ballots")
+@bp.post("/<int:bid>/paper/ballots")
 @require(ENTER_PAPER)
 @limiter.limit("120/minute")
 def paper_enter(bid):
@@ -152,7 +153,7 @@ def paper_enter(bid):
     return _back(ballot, "#enter")
 
 
-@bp.post("/ballots/<int:bid>/paper/totals")
+@bp.post("/<int:bid>/paper/totals")
 @require(ENTER_PAPER)
 @limiter.limit("30/minute")
 def paper_totals(bid):

@@ -8,7 +8,7 @@ from voting import uploads
 from voting.extensions import db
 from voting.integrity import audit
 from voting.tracking.models import Inspection, LivelihoodProject, SupervisionProposal
-from voting.tracking.photos import _store_photos, check_photos
+from voting.tracking.photos import _store_photos, check_photos_with
 from voting.tracking.reading import _ensure_reporter
 from voting.tracking.updates import _date, _text
 
@@ -38,11 +38,7 @@ def record_inspection(project: LivelihoodProject, data: dict, photos: list[tuple
             break
     if len(lines) > 30:
         errors["proposals"] = "督办建议一次最多 30 条。"
-    try:
-        checked = check_photos(list(photos))
-    except Refusal as refused:
-        errors.update(refused.errors)
-        checked = []
+    checked = check_photos_with(errors, photos)
     if errors:
         raise invalid(errors, "invalid_inspection")
     inspection = Inspection(project_id=project.id, body_id=project.body_id, visited_on=visited_on,

@@ -39,6 +39,16 @@ def check_photos(photos: list[tuple[str, bytes]]) -> list[CheckedPhoto]:
     return checked
 
 
+def check_photos_with(errors: dict, photos) -> list[CheckedPhoto]:
+    """`check_photos` for a form with other fields: a refusal's message joins `errors`
+    (shown with the others) and no photo is kept."""
+    try:
+        return check_photos(list(photos))
+    except Refusal as refused:
+        errors.update(refused.errors)
+        return []
+
+
 def photo_dir() -> Path:
     return upload_dir() / PHOTO_FOLDER
 

@@ -11,7 +11,7 @@ from voting.extensions import db
 from voting.integrity import audit
 from voting.tracking.models import LivelihoodProject, Milestone, ProgressUpdate
 from voting.tracking.progress import base_status
-from voting.tracking.photos import _store_photos, check_photos
+from voting.tracking.photos import _store_photos, check_photos_with
 from voting.tracking.reading import _ensure_reporter
 
 
@@ -66,11 +66,7 @@ def create_update(project: LivelihoodProject, principal, data: dict, photos: lis
     text, problem = _text(data.get("text"), "进展情况", low=2, high=2000)
     if problem:
         errors["text"] = problem
-    try:
-        checked = check_photos(list(photos))
-    except Refusal as refused:
-        errors.update(refused.errors)
-        checked = []
+    checked = check_photos_with(errors, photos)
     if errors:
         raise invalid(errors, "invalid_update")
     update = ProgressUpdate(project_id=project.id, body_id=project.body_id, percent=percent, text=text,

@@ -1,4 +1,5 @@
-"""Supervision pages: the public progress page, the staff and department pages of
+"""Supervision pages, all under /tracking: the public progress pages (/tracking/public,
+formerly /projects, which redirects: voting/moved.py), the staff and department pages of
 each project, the 督办看板 of delayed projects and the generation of projects from
 selection results."""
 from datetime import date
@@ -23,7 +24,7 @@ from voting.tracking.models import Inspection, LivelihoodProject, Milestone, Pro
     SupervisionProposal
 from voting.tracking.progress import STATUS_LABELS
 
-bp = Blueprint("tracking", __name__)
+bp = Blueprint("tracking", __name__, url_prefix="/tracking")
 
 add_dashboard_link({"secretariat", "leader", "admin"}, "tracking.board", "督办看板",
                    "滞后项目与逾期节点一览，按进度督促责任单位")
@@ -101,7 +102,7 @@ def _public_body() -> Body | None:
     return body
 
 
-@bp.get("/projects")
+@bp.get("/public")
 def public_projects():
     body = _public_body()
     years = services.public_years(body.id if body else None)
@@ -115,7 +116,7 @@ def public_projects():
                            counts=services.status_counts(projects, today))
 
 
-@bp.get("/projects/<int:project_id>")
+@bp.get("/public/<int:project_id>")
 def public_project(project_id):
     project = services.public_project(project_id)
     if project is None:
@@ -123,7 +124,7 @@ def public_project(project_id):
     return render_template("tracking/public_detail.html", project=project, today=_today(), labels=STATUS_LABELS)
 
 
-@bp.get("/projects/lookup")
+@bp.get("/public/lookup")
 @tracking_limit
 def lookup():
     code = request.args.get("code", "").strip()[:32]
@@ -147,7 +148,7 @@ def _photo_response(photo: ProjectPhoto, public: bool):
     return response
 
 
-@bp.get("/projects/photos/<int:photo_id>")
+@bp.get("/public/photos/<int:photo_id>")
 def public_photo(photo_id):
     photo = db.session.get(ProjectPhoto, photo_id)
     if photo is None or not photo.public or services.public_project(photo.project_id) is None:
@@ -158,13 +159,13 @@ def public_photo(photo_id):
 # ---------------------------------------------------------------- staff and department pages
 
 
-@bp.get("/tracking/")
+@bp.get("/")
 @require(READ_PROJECTS, UPDATE_OWN_PROJECTS)
 def home():
     return redirect(url_for("tracking.projects"))
 
 
-@bp.get("/tracking/projects")
+@bp.get("/projects")
 @require(READ_PROJECTS, UPDATE_OWN_PROJECTS)
 def projects():
     principal = current_principal()
@@ -195,7 +196,7 @@ def _project_page(project: LivelihoodProject, errors: dict | None = None, values
         max_photos=services.MAX_PHOTOS), status
 
 
-@bp.get("/tracking/projects/<int:project_id>")
+@bp.get("/projects/<int:project_id>")
 @require(READ_PROJECTS, UPDATE_OWN_PROJECTS)
 def project(project_id):
     return _project_page(_project(project_id))
@@ -214,7 +215,7 @@ def _act(project: LivelihoodProject, action, success: str, form_name: str):
     return redirect(url_for("tracking.project", project_id=project.id))
 
 
-@bp.post("/tracking/projects/<int:project_id>/updates")
+@bp.post("/projects/<int:project_id>/updates")
 @require(UPDATE_OWN_PROJECTS)
 def create_update(project_id):
     item = _project(project_id, write=True)
@@ -225,14 +226,14 @@ def create_update(project_id):
                 "进展已公开。" if publish else "草稿已保存，公开前只有工作人员能看到。", "update")
 
 
-@bp.post("/tracking/updates/<int:update_id>/publish")
+@bp.post("/updates/<int:update_id>/publish")
 @require(UPDATE_OWN_PROJECTS)
 def publish_update(update_id):
     update, item = _owned(ProgressUpdate, update_id)
     return _act(item, lambda: services.publish_update(update, current_principal()), "进展已公开。", "publish")
 
 
-@bp.post("/tracking/projects/<int:project_id>/milestones")
+@bp.post("/projects/<int:project_id>/milestones")
 @require(MANAGE_PROJECTS, UPDATE_OWN_PROJECTS)
 def add_milestone(project_id):
     item = _project(project_id, write=True)
@@ -240,7 +241,7 @@ def add_milestone(project_id):
                                                      _actor()), "节点已添加。", "milestone")
 
 
-@bp.post("/tracking/milestones/<int:milestone_id>/done")
+@bp.post("/milestones/<int:milestone_id>/done")
 @require(MANAGE_PROJECTS, UPDATE_OWN_PROJECTS)
 def complete_milestone(milestone_id):
     milestone, item = _owned(Milestone, milestone_id)
@@ -248,7 +249,7 @@ def complete_milestone(milestone_id):
                 f"节点“{milestone.title}”已标记完成。", "done")
 
 
-@bp.route("/tracking/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
 @require(MANAGE_PROJECTS)
 def edit_project(project_id):
     item = _project(project_id, write=True)
@@ -268,7 +269,7 @@ def edit_project(project_id):
     return render_template("tracking/edit.html", project=item, values=values, errors={})
 
 
-@bp.post("/tracking/projects/<int:project_id>/inspections")
+@bp.post("/projects/<int:project_id>/inspections")
 @require(MANAGE_PROJECTS)
 def record_inspection(project_id):
     item = _project(project_id, write=True)
@@ -277,7 +278,7 @@ def record_inspection(project_id):
                 "视察记录已保存。", "inspection")
 
 
-@bp.post("/tracking/inspections/<int:inspection_id>/proposals")
+@bp.post("/inspections/<int:inspection_id>/proposals")
 @require(MANAGE_PROJECTS)
 def add_supervision_proposal(inspection_id):
     inspection, item = _owned(Inspection, inspection_id)
@@ -285,7 +286,7 @@ def add_supervision_proposal(inspection_id):
                 "督办建议已添加。", f"proposal{inspection.id}")
 
 
-@bp.post("/tracking/supervision/<int:proposal_id>/reply")
+@bp.post("/supervision/<int:proposal_id>/reply")
 @require(UPDATE_OWN_PROJECTS)
 def reply(proposal_id):
     proposal, item = _owned(SupervisionProposal, proposal_id)
@@ -293,14 +294,14 @@ def reply(proposal_id):
                 "答复已提交。", f"reply{proposal.id}")
 
 
-@bp.get("/tracking/photos/<int:photo_id>")
+@bp.get("/photos/<int:photo_id>")
 @require(READ_PROJECTS, UPDATE_OWN_PROJECTS)
 def photo(photo_id):
     item, _ = _owned(ProjectPhoto, photo_id, write=False)
     return _photo_response(item, public=False)
 
 
-@bp.get("/tracking/board")
+@bp.get("/board")
 @require(READ_PROJECTS)
 def board():
     principal = current_principal()
@@ -311,14 +312,14 @@ def board():
     return render_template("tracking/board.html", delayed=delayed, bodies=bodies, today=today)
 
 
-@bp.get("/tracking/generate")
+@bp.get("/generate")
 @require(MANAGE_PROJECTS)
 def generate():
     principal = current_principal()
     return render_template("tracking/generate.html", rows=services.result_ballots(principal.body_id))
 
 
-@bp.post("/tracking/generate/<int:ballot_id>")
+@bp.post("/generate/<int:ballot_id>")
 @require(MANAGE_PROJECTS)
 def generate_from(ballot_id):
     ballot = db.session.get(Ballot, ballot_id)

@@ -5,7 +5,7 @@ import re
 from sqlalchemy import select
 
 from tests.ballots.sitting import Sitting, release_database
-from tests.screens.helpers import login
+from tests.factories import login
 from voting.extensions import db
 from voting.integrity.models import AuditEntry
 from voting.meetings.models import Meeting
@@ -95,4 +95,4 @@ def test_leader_view_lists_the_tally_sheets_with_charts(client, api, staff):
     board = client.get(f"/meetings/{s.mid}/leader/board").get_data(as_text=True)
     assert 'class="chart"' in board and "计票规则" in board and "结果" in board
     if "sheets.sheet" in {rule.endpoint for rule in client.application.url_map.iter_rules()}:
-        assert f"/ballots/{ballot['id']}/sheet" in board
+        assert f"/sheets/{ballot['id']}" in board

@@ -129,8 +129,8 @@ def test_an_item_of_another_body_is_no_source(client, api, staff):
 
 
 ODD_NUMBERS = ["²", "١٢", "9" * 5000, "2147483648", "-1", "0"]
-PAGES = ["/collection/proposals?body={}", "/collection/proposals?page={}", "/projects?year={}",
-         "/projects?body={}", "/tracking/projects?body={}", "/rollups?body={}", "/rollups?year={}",
+PAGES = ["/collection/proposals?body={}", "/collection/proposals?page={}", "/tracking/public?year={}",
+         "/tracking/public?body={}", "/tracking/projects?body={}", "/rollups?body={}", "/rollups?year={}",
          "/appraisals?body={}", "/appraisals/report?year={}", "/api/v1/projects?body={}",
          "/api/v1/ballots/{}", "/meetings/{}/live"]
 

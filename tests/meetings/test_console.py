@@ -6,11 +6,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.ballots.sitting import release_database
-from tests.factories import gen_body, gen_user
-from tests.screens.helpers import create_meeting, csv_file, decode_svg_qr, import_roster, login, xlsx_file
+from tests.factories import (
+    create_meeting, csv_file, decode_svg_qr, gen_body, gen_user, import_roster, login, xlsx_file,
+)
 from voting.extensions import db
 from voting.integrity.models import AuditEntry
 from voting.meetings.models import Attendance, Deputy, Meeting
+
+pytestmark = pytest.mark.usefixtures("fresh_request_globals")  # see tests/conftest.py
 
 CARD_URL = re.compile(r'data-card-url="([^"]+)"')
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import PASSWORD, gen_user
+from tests.factories import PASSWORD, assert_refused, gen_user
 from voting.accounts import services
 from voting.accounts.models import utcnow
 from voting.extensions import db
@@ -23,14 +23,14 @@ def test_token_with_right_password(api, staff):
 def test_token_with_wrong_credentials_is_401(api, staff, credentials):
     body = {k: (staff["secretariat"].username if v == "__SECRETARIAT__" else v) for k, v in credentials.items()}
     response = api.post("/api/v1/auth/token", json=body)
-    assert response.status_code == 401
+    assert_refused(response, 401, "invalid_credentials")
     assert response.get_json()["error"]["code"] == "invalid_credentials"
 
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b"[1,2]", b'{"username": 5, "password": "x"}'])
 def test_token_with_malformed_body_is_400(client, raw):
     response = client.post("/api/v1/auth/token", data=raw, content_type="application/json")
-    assert response.status_code == 400
+    assert_refused(response, 400, "bad_request")
     assert "message" in response.get_json()["error"]
 
 
@@ -65,7 +65,7 @@ def test_locked_account_gets_429_from_api(api, app, staff):
     user.locked_until = utcnow() + timedelta(minutes=10)
     db.session.commit()
     response = api.post("/api/v1/auth/token", json={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 429
+    assert_refused(response, 429, "rate_limited")
     assert "秒后再试" in response.get_json()["error"]["message"]
 
 
@@ -89,7 +89,7 @@ def test_revoked_token_is_refused(api, staff):
     assert services.resolve_token(token) is not None
     assert api.post("/api/v1/auth/revoke", token=token).status_code == 200
     assert services.resolve_token(token) is None
-    assert api.post("/api/v1/auth/revoke", token=token).status_code == 401
+    assert_refused(api.post("/api/v1/auth/revoke", token=token), 401, "unauthorized")
 
 
 def test_only_token_hash_is_stored(api, staff):
@@ -154,4 +154,4 @@ def test_inactive_user_cannot_log_in(api, body):
     user.active = False
     db.session.commit()
     response = api.post("/api/v1/auth/token", json={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 401
+    assert_refused(response, 401, "invalid_credentials")

@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.ballots.sitting import Sitting
-from tests.screens.helpers import decode_svg_qr, login
+from tests.factories import decode_svg_qr, login
 from voting.ballots.models import Ballot
 from voting.extensions import db
+
+pytestmark = pytest.mark.usefixtures("fresh_request_globals")  # see tests/conftest.py
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import assert_refused, gen_body, gen_user
 from tests.ballots.sitting import post_vote, release_database, run_threads
-from tests.factories import gen_body, gen_user
 from tests.sheets.mixed import MixedSitting, closed_selection
 from voting.ballots.models import CastBallot, Participation
 from voting.extensions import db
@@ -137,13 +137,13 @@ def test_only_tellers_of_the_ballots_body_issue_and_enter(api, staff, body, live
     path = f"/api/v1/ballots/{live.bid}/paper"
     for role in ("secretariat", "leader", "admin", "station"):
         token = api.token(staff[role].username)
-        assert api.post(f"{path}/issue", token, json={"deputy_id": live.deputies[0]["id"]}).status_code == 403
-        assert api.post(f"{path}/ballots", token, json={"choices": {}}).status_code == 403
-        assert api.get(path, token).status_code == 403
-    assert api.post(f"{path}/ballots", live.token(0), json={"choices": {}}).status_code == 403
+        assert_refused(api.post(f"{path}/issue", token, json={"deputy_id": live.deputies[0]["id"]}), 403, "forbidden")
+        assert_refused(api.post(f"{path}/ballots", token, json={"choices": {}}), 403, "forbidden")
+        assert_refused(api.get(path, token), 403, "forbidden")
+    assert_refused(api.post(f"{path}/ballots", live.token(0), json={"choices": {}}), 403, "forbidden")
     other = api.token(gen_user("teller", gen_body("白水县人大常委会")).username)
-    assert api.post(f"{path}/issue", other, json={"deputy_id": live.deputies[0]["id"]}).status_code == 404
-    assert api.post(f"{path}/issue", json={"deputy_id": live.deputies[0]["id"]}).status_code == 401
+    assert_refused(api.post(f"{path}/issue", other, json={"deputy_id": live.deputies[0]["id"]}), 404, "not_found")
+    assert_refused(api.post(f"{path}/issue", json={"deputy_id": live.deputies[0]["id"]}), 401, "unauthorized")
     assert stored()[0] == 0
 
 

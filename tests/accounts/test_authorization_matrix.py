@@ -28,6 +28,7 @@ BEARER = "bearer"            # a bearer token of any kind
 LIVE = "live"                # signed-in people of the meeting's body, or the hall screen token
 SCREEN = "screen"            # the hall screen token only
 NAMED_TELLER = "named_teller"  # a teller's device, and only a teller named for the meeting (else 403 not_a_teller)
+MOVED = "moved"              # an old address: a permanent redirect for anyone (voting/moved.py)
 
 R, M = "meeting.read", "meeting.manage"
 VOTE, TALLY, ATT, PAPER = "vote.cast", "tally.read", "attendance.read", "paper.enter"
@@ -79,23 +80,23 @@ EXPECTATIONS = {
     ("GET", "sheets.paper"): (PAPER,), ("POST", "sheets.paper_enter"): (PAPER,), ("POST", "sheets.paper_issue"): (PAPER,),
     ("POST", "sheets.paper_totals"): (PAPER,), ("GET", "sheets.sheet"): (TALLY, VOTE), ("GET", "sheets.index"): (TALLY, PAPER),
     ("GET", "meetings.card_login"): PUBLIC, ("GET", "meetings.tablet_service_worker"): PUBLIC,
-    ("GET", "collect.intake"): PUBLIC, ("POST", "collect.intake_submit"): PUBLIC, ("GET", "collect.qr"): PUBLIC,
-    ("GET", "collect.similar"): PUBLIC, ("GET", "collect.deputy_intake"): PUBLIC,
-    ("POST", "collect.deputy_intake_submit"): PUBLIC, ("GET", "collect.deputy_qr"): PUBLIC,
-    ("GET", "collect.deputy_similar"): PUBLIC, ("GET", "collect.done"): PUBLIC, ("GET", "collect.query"): PUBLIC,
+    ("GET", "collection.intake.intake"): PUBLIC, ("POST", "collection.intake.intake_submit"): PUBLIC, ("GET", "collection.intake.qr"): PUBLIC,
+    ("GET", "collection.intake.similar"): PUBLIC, ("GET", "collection.intake.deputy_intake"): PUBLIC,
+    ("POST", "collection.intake.deputy_intake_submit"): PUBLIC, ("GET", "collection.intake.deputy_qr"): PUBLIC,
+    ("GET", "collection.intake.deputy_similar"): PUBLIC, ("GET", "collection.intake.done"): PUBLIC, ("GET", "collection.intake.query"): PUBLIC,
     ("GET", "collection.home"): (PRR,), ("GET", "collection.candidates"): (PR,), ("POST", "collection.create_candidate"): (PM,),
     ("POST", "collection.delete_candidate"): (PM,), ("GET", "collection.edit_candidate"): (PM,),
     ("POST", "collection.edit_candidate"): (PM,), ("GET", "collection.candidates_ballot"): (PM,),
     ("POST", "collection.candidates_ballot"): (PM,), ("GET", "collection.export_pdf"): (PR,),
-    ("GET", "collection.export_xlsx"): (PR,), ("POST", "stations.create_deputy_code"): (SM,),
-    ("GET", "stations.deputy_poster"): (SR,), ("GET", "collection.photo"): (PRR,), ("GET", "collection.proposals"): (PRR,),
+    ("GET", "collection.export_xlsx"): (PR,), ("POST", "collection.stations.create_deputy_code"): (SM,),
+    ("GET", "collection.stations.deputy_poster"): (SR,), ("GET", "collection.photo"): (PRR,), ("GET", "collection.proposals"): (PRR,),
     ("GET", "collection.proposal"): (PRR,), ("POST", "collection.decline"): (PRS,), ("POST", "collection.merge"): (PRS,),
     ("POST", "collection.reply"): (PRS,), ("POST", "collection.change_status"): (PRS,),
     ("GET", "collection.staff_intake"): (PRSUB,), ("POST", "collection.staff_intake"): (PRSUB,),
     ("GET", "collection.staff_similar"): (PRSUB,),
-    ("GET", "stations.stations"): (SR,), ("POST", "stations.create_station"): (SM,), ("GET", "stations.edit_station"): (SM,),
-    ("POST", "stations.edit_station"): (SM,), ("GET", "stations.station_poster"): (SR,),
-    ("POST", "stations.import_stations"): (SM,), ("GET", "stations.station_template"): (SR,),
+    ("GET", "collection.stations.stations"): (SR,), ("POST", "collection.stations.create_station"): (SM,), ("GET", "collection.stations.edit_station"): (SM,),
+    ("POST", "collection.stations.edit_station"): (SM,), ("GET", "collection.stations.station_poster"): (SR,),
+    ("POST", "collection.stations.import_stations"): (SM,), ("GET", "collection.stations.station_template"): (SR,),
     ("GET", "collection.stats"): (PRR,),
     ("GET", "meetings.index"): (R,), ("POST", "meetings.create"): (M,), ("GET", "meetings.detail"): (R,),
     ("GET", "ballots.new"): (M,), ("POST", "ballots.create"): (M,), ("GET", "meetings.detail_board"): (R,),
@@ -117,6 +118,12 @@ EXPECTATIONS = {
     ("POST", "tracking.add_milestone"): (PM, PUO), ("POST", "tracking.create_update"): (PUO,),
     ("POST", "tracking.reply"): (PUO,), ("POST", "tracking.publish_update"): (PUO,),
     ("GET", "verification.verify"): PUBLIC,
+    **{(method, endpoint): MOVED for method in ("GET", "POST")
+       for endpoint in ("moved_intake", "moved_intake_query", "moved_intake_done", "moved_public_project_pages",
+                        "moved_sheet",
+                        "moved_paper", "moved_paper_actions")},
+    ("GET", "promised.intake"): PUBLIC, ("POST", "promised.intake_submit"): PUBLIC,
+    ("GET", "promised.intake_qr"): PUBLIC, ("GET", "promised.public_projects"): PUBLIC,
 }
 
 ROLES = ("anonymous", "deputy", "other_deputy", "station", "department", "teller", "leader", "secretariat", "admin",
@@ -279,9 +286,9 @@ OVERRIDES = {
     ("tracking.public_photo", "photo_id"): "project_photo_id",
     ("tracking.reply", "proposal_id"): "supervision_id",
     ("appraisals.submit_rereport", "rid"): "due_rid",
-    **{(endpoint, "code"): "deputy_code" for endpoint in ("collect.deputy_intake", "collect.deputy_qr",
-                                                          "collect.deputy_similar",
-                                                          "collect.deputy_intake_submit")},
+    **{(endpoint, "code"): "deputy_code" for endpoint in ("collection.intake.deputy_intake", "collection.intake.deputy_qr",
+                                                          "collection.intake.deputy_similar",
+                                                          "collection.intake.deputy_intake_submit")},
 }
 
 
@@ -290,12 +297,14 @@ def _url(app, rule, values):
     for name in rule.arguments:
         if name == "action":
             args[name] = "open" if "open" in str(rule) else "runoff"
+        elif name == "rest":
+            args[name] = "any/old/address"
         else:
             args[name] = values.get(OVERRIDES.get((rule.endpoint, name), name), FAKE_ID)
     with app.test_request_context():
         from flask import url_for
 
-        named = [name for name in rule.arguments if name not in ("action", "year")]
+        named = [name for name in rule.arguments if name not in ("action", "year", "rest")]
         return url_for(rule.endpoint, **args), bool(named) and all(name in values for name in named)
 
 
@@ -327,6 +336,8 @@ def expected(policy, role, method, real_ids):
     children's records but change nothing there (403)."""
     if policy == PUBLIC:
         return "allowed"
+    if policy == MOVED:
+        return {301} if method == "GET" else {308}
     if policy == SCREEN:
         return {403, 404}  # without the screen token nobody sees the hall screen
     if role == "anonymous":
@@ -370,7 +381,7 @@ def test_authorization_matrix(app, api, world):
     for method, rule in routes:
         policy = EXPECTATIONS[(method, rule.endpoint)]
         url, real_ids = _url(app, rule, world["values"])
-        if set(rule.arguments) - {"action", "year"} and not real_ids:
+        if set(rule.arguments) - {"action", "year", "rest"} and not real_ids:
             failures.append(f"{method} {rule.rule}: no real record for its arguments in the world fixture")
             continue
         is_api = url.startswith("/api/")

@@ -2,7 +2,11 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.ballots.sitting import Sitting
+
+pytestmark = pytest.mark.usefixtures("fresh_request_globals")  # see tests/conftest.py
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 PAGE_BUDGET = 150 * 1024

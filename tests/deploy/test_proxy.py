@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from tests.ballots.sitting import Sitting, release_database
-from tests.hallnet.conftest import require_nginx
+from tests.deploy.conftest import require_nginx
 from voting.accounts.models import AddressThrottle
 from voting.extensions import db
 
