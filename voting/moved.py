@@ -2,7 +2,7 @@
 
 The pages API.md names keep being served at their own addresses, not redirected (a
 client that does not follow redirects must still get the page): GET and POST
-/collect/<code>, GET /collect/<code>/qr.png, GET /projects (`PROMISED`). A station's QR
+/collect/<code>, GET /collect/<code>/qr.png, GET /projects (`promised_pages`). A station's QR
 code holds /collect/<code>, as API.md says. Every other old address is a permanent
 redirect: people bookmark the tally sheets and the public project pages.
 
@@ -19,7 +19,7 @@ REDIRECT_METHODS = ["GET", "POST"]
 # (endpoint, old rule, new path with the old rule's arguments in braces)
 MOVED = [
     ("moved_intake", "/collect/<path:rest>", "/collection/intake/{rest}"),
-    # one-segment pages that /collect/<code> (PROMISED) would otherwise take for a station code
+    # one-segment pages that /collect/<code> (promised_pages) would otherwise take for a station code
     ("moved_intake_query", "/collect/query", "/collection/intake/query"),
     ("moved_intake_done", "/collect/done", "/collection/intake/done"),
     ("moved_public_project_pages", "/projects/<path:rest>", "/tracking/public/{rest}"),
@@ -29,20 +29,24 @@ MOVED = [
 ]
 
 
-# (endpoint of its own, address API.md names, the page's endpoint, method): the same view
-# served at the promised address; `promised.intake` is what a station's QR code holds.
-PROMISED = [
-    ("promised.intake", "/collect/<code>", "collection.intake.intake", "GET"),
-    ("promised.intake_submit", "/collect/<code>", "collection.intake.intake_submit", "POST"),
-    ("promised.intake_qr", "/collect/<code>/qr.png", "collection.intake.qr", "GET"),
-    ("promised.public_projects", "/projects", "tracking.public_projects", "GET"),
-]
+def promised_pages() -> list:
+    """(endpoint of its own, address API.md names, the page's view, method): the same view
+    served at the promised address; `promised.intake` is what a station's QR code holds."""
+    from voting.collection import intake_pages
+    from voting.tracking import views as tracking
+
+    return [
+        ("promised.intake", "/collect/<code>", intake_pages.intake, "GET"),
+        ("promised.intake_submit", "/collect/<code>", intake_pages.intake_submit, "POST"),
+        ("promised.intake_qr", "/collect/<code>/qr.png", intake_pages.qr, "GET"),
+        ("promised.public_projects", "/projects", tracking.public_projects, "GET"),
+    ]
 
 
 def register_moved(app: Flask) -> None:
-    """After the blueprints: the promised addresses, then the redirects."""
-    for endpoint, rule, page, method in PROMISED:
-        app.add_url_rule(rule, endpoint=endpoint, view_func=app.view_functions[page], methods=[method])
+    """The promised addresses, then the redirects."""
+    for endpoint, rule, view, method in promised_pages():
+        app.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=[method])
     for endpoint, rule, target in MOVED:
         app.add_url_rule(rule, endpoint=endpoint, view_func=_redirect_to(target), methods=REDIRECT_METHODS)
 

@@ -2,7 +2,7 @@
 changed on the meeting page (audited), refused with a Chinese message when unknown."""
 from sqlalchemy import select
 
-from tests.screens.helpers import create_meeting, login
+from tests.factories import create_meeting, login
 from voting.extensions import db
 from voting.integrity.models import AuditEntry
 from voting.meetings.models import Meeting

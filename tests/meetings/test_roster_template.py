@@ -4,7 +4,7 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.screens.helpers import login
+from tests.factories import login
 from voting.meetings.roster_files import parse_roster_upload
 
 

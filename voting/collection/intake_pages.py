@@ -103,7 +103,7 @@ def _qr_response(url: str, name: str) -> Response:
 @bp.get("/<code>/qr.png")
 def qr(code):
     station, _ = _intake_target(code, False)
-    # API.md: the station's QR code opens /collect/<code> (voting/moved.py, PROMISED)
+    # API.md: the station's QR code opens /collect/<code> (voting/moved.py, promised_pages)
     return _qr_response(absolute_url("promised.intake", code=station.code), f"station-{station.code}")
 
 
