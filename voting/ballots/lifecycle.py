@@ -6,7 +6,7 @@ PostgreSQL a cast takes `FOR SHARE` on the ballot row and checks that the ballot
 open; close takes `FOR UPDATE` on it, so it waits for the casts in flight and any
 cast that comes later sees the ballot closed: no vote committed after close is ever
 counted."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
 
@@ -66,12 +66,25 @@ def open_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None)
     ballot.total, ballot.issued = total, len(present)
     ballot.public_key, ballot.wrapped_private_key = sealing.new_ballot_keys(ballot.id)
     ballot.opened_at = _now(now)
+    if ballot.duration_seconds:
+        ballot.deadline = ballot.opened_at + timedelta(seconds=ballot.duration_seconds)
     if present:
         db.session.execute(insert(BallotVoter), [{"ballot_id": ballot.id, "deputy_id": d} for d in present])
     audit.record("ballot_opened", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
-                 details={"total": total, "issued": len(present), "rule": frozen.to_json()})
+                 details=_opened_details(ballot, total, len(present), frozen))
     db.session.commit()
     return ballot
+
+
+def _opened_details(ballot: Ballot, total: int, issued: int, frozen) -> dict:
+    """The ballot_opened entry: issued is the present count at this moment (实到)."""
+    details = {"total": total, "issued": issued, "present": issued, "rule": frozen.to_json()}
+    if ballot.rehearsal:
+        details["rehearsal"] = True
+    if ballot.deadline is not None:
+        details["duration_seconds"] = ballot.duration_seconds
+        details["deadline"] = ballot.deadline.isoformat(timespec="seconds") + "Z"
+    return details
 
 
 def close_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> dict:
@@ -102,6 +115,8 @@ def close_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None
 def publish_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> Ballot:
     """closed → published: deputies may read the sheet, everyone signed in the receipts."""
     ballot = lock_ballot(ballot.id, for_update=True)
+    if ballot.rehearsal:
+        raise Refusal(409, "rehearsal_not_published", "试表决只用于检查设备，结果不公布、不归档。")
     _move(ballot, BallotState.published)
     ballot.published_at = _now(now)
     if ballot.kind == SELECTION:
