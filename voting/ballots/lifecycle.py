@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from voting.accounts.models import utcnow
+from voting.clock import clock
 from voting.ballots.models import TRANSITIONS, Ballot, BallotState, BallotVoter, TallySheet
 from voting.ballots.counting import count_ballot, integrity_block, sheet_digest
 from voting.ballots.secrecy import hide_insertion_order, scrub_after_close
@@ -45,7 +45,7 @@ def _move(ballot: Ballot, target: BallotState) -> None:
 
 
 def _now(now: datetime | None) -> datetime:
-    return (now or utcnow()).replace(microsecond=0)
+    return (now or clock()).replace(microsecond=0)
 
 
 def open_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> Ballot:

@@ -10,12 +10,11 @@ call it with `clock()`, the app's clock (config VOTING_CLOCK, a callable, lets t
 move time)."""
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 
-from voting.accounts.models import utcnow
 from voting.ballots.lifecycle import close_ballot, lock_ballot
 from voting.ballots.models import Ballot, BallotState
+from voting.clock import clock  # noqa: F401  (the clock callers pass in)
 from voting.database import write_intent
 from voting.errors import Refusal
 from voting.extensions import db
@@ -23,12 +22,6 @@ from voting.integrity import audit
 
 TIMER_ACTOR = "system:timer"
 EXPIRY_CHOICES = {"close": "时间到自动结束表决", "ask": "时间到提示秘书处结束表决"}
-
-
-def clock() -> datetime:
-    """Now, from the app's clock (VOTING_CLOCK) when one is set; naive UTC like utcnow."""
-    configured = current_app.config.get("VOTING_CLOCK")
-    return (configured() if configured else utcnow()).replace(microsecond=0)
 
 
 def remaining_seconds(ballot: Ballot, now: datetime) -> int | None:
