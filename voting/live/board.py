@@ -4,7 +4,7 @@ stored at close, or (while open, and only when the meeting chose live counts for
 hall screen) from counting the sealed ballots through the same rules."""
 from voting.ballots import services as ballots
 from voting.ballots.models import Ballot, BallotState
-from voting.meetings import services as meetings
+from voting.meetings import attendance, services as meetings
 from voting.meetings.models import Meeting
 from voting.rules import OPTION_NAMES, rule_from_json, rule_text
 
@@ -90,7 +90,7 @@ def hall_board(meeting: Meeting) -> dict:
     open_ballots = [ballot_entry(b, with_live_counts=True) for b in all_ballots if b.state == BallotState.open.value]
     finished = [b for b in all_ballots if b.results_available]
     latest = max(finished, key=lambda b: (b.closed_at or b.opened_at, b.id)) if finished else None
-    return {"meeting": meeting, "figures": meetings.attendance_figures(meeting), "open": open_ballots,
+    return {"meeting": meeting, "figures": attendance.day_figures(meeting), "open": open_ballots,
             "latest": ballot_entry(latest) if latest is not None and not open_ballots else None}
 
 
@@ -99,7 +99,7 @@ def meeting_board(meeting: Meeting, *, include_drafts: bool = True) -> dict:
     and, once closed, its result."""
     entries = [ballot_entry(b) for b in ballots.ballots_of_meeting(meeting)
                if include_drafts or b.state != BallotState.draft.value]
-    return {"meeting": meeting, "figures": meetings.attendance_figures(meeting), "ballots": entries}
+    return {"meeting": meeting, "figures": attendance.day_figures(meeting), "ballots": entries}
 
 
 def ballot_board(ballot: Ballot, *, with_not_voted: bool) -> dict:
@@ -123,7 +123,7 @@ def ballot_board(ballot: Ballot, *, with_not_voted: bool) -> dict:
                                                           ballot.seats)
     return {**entry, "not_voted": not_voted, "can_runoff": can_runoff, "can_reappraise": can_reappraise,
             "campaign_id": campaign.id if campaign is not None else None,
-            "figures": meetings.attendance_figures(ballot.meeting), "rule_text": text}
+            "figures": attendance.day_figures(ballot.meeting), "rule_text": text}
 
 
 def meetings_for(body_ids: set[int]) -> list[dict]:

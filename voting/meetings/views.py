@@ -23,12 +23,12 @@ from voting.accounts.permissions import (
     require,
 )
 from voting.accounts.views import add_dashboard_link
-from voting.ballots import services as ballots
+from voting.ballots import services as ballots, timers
 from voting.database import write_intent
 from voting.extensions import db
 from voting.live import board, screen
 from voting.live.access import card_session_valid, remember_card
-from voting.meetings import cards, services
+from voting.meetings import attendance, cards, services
 from voting.qr import qr_svg
 from voting.errors import RosterError, Refusal
 from voting.meetings.models import Deputy, Meeting
@@ -204,7 +204,8 @@ def reissue_card(mid, did):
 def checkin(mid):
     meeting = _meeting(mid)
     return render_template("meetings/checkin.html", meeting=meeting, can_manage=_can_manage(meeting),
-                           rows=services.deputies_of(meeting), figures=services.attendance_figures(meeting))
+                           rows=services.deputies_of(meeting), figures=attendance.day_figures(meeting),
+                           statuses=attendance.statuses(meeting.id))
 
 
 @bp.get("/meetings/<int:mid>/checkin/board")
@@ -212,7 +213,8 @@ def checkin(mid):
 def checkin_board(mid):
     meeting = _meeting(mid)
     return render_template("meetings/_checkin_board.html", meeting=meeting, can_manage=_can_manage(meeting),
-                           rows=services.deputies_of(meeting), figures=services.attendance_figures(meeting))
+                           rows=services.deputies_of(meeting), figures=attendance.day_figures(meeting),
+                           statuses=attendance.statuses(meeting.id))
 
 
 @bp.post("/meetings/<int:mid>/checkin/<int:did>")
@@ -230,6 +232,37 @@ def mark_present(mid, did):
     if newly:
         flash(f"{deputy.name}（{deputy.number}）已签到。实到 {figures['present']} / 应到 {figures['total']}。", "success")
     return redirect(target)
+
+
+@bp.post("/meetings/<int:mid>/checkin/<int:did>/<any(out, leave):action>")
+@require(MANAGE_MEETINGS)
+def mark_away(mid, did, action):
+    """签退 (left mid-session) or 请假 (on leave), by the secretariat."""
+    meeting = _meeting(mid, write=True)
+    deputy = db.session.get(Deputy, did)
+    target = url_for("meetings.checkin", mid=mid) + f"#deputy-{did}"
+    try:
+        if deputy is None or deputy.meeting_id != meeting.id:
+            raise Refusal(404, "not_found", "本次会议没有这名代表。")
+        change = attendance.sign_out if action == "out" else attendance.grant_leave
+        figures = change(meeting, deputy, actor=_actor(), **({"by_staff": True} if action == "out" else {}))
+    except Refusal as error:
+        return _failed(error, target)
+    flash(f"{deputy.name}（{deputy.number}）{'已签退' if action == 'out' else '已登记请假'}。"
+          f"实到 {figures['present']} / 应到 {figures['total']}。", "success")
+    return redirect(target)
+
+
+@bp.post("/meetings/<int:mid>/timer-expiry")
+@require(MANAGE_MEETINGS)
+def timer_expiry(mid):
+    meeting = _meeting(mid, write=True)
+    try:
+        timers.set_timer_expiry(meeting, request.form.get("timer_expiry", ""), actor=_actor())
+    except Refusal as error:
+        return _failed(error, url_for("meetings.detail", mid=mid))
+    flash(f"已设定：限时表决{timers.EXPIRY_CHOICES[meeting.timer_expiry]}。", "success")
+    return redirect(url_for("meetings.detail", mid=mid))
 
 
 # --- the hall screen ------------------------------------------------------------------------
