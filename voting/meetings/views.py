@@ -369,7 +369,8 @@ def tablet():
                                message="这台平板使用的登录卡已被补发的新卡取代，请扫描新的登录卡。"), 403
     rows = [{"ballot": b, "voted": ballots.has_voted(b, deputy)} for b in ballots.ballots_for_deputy(deputy)]
     return render_template("meetings/tablet.html", deputy=deputy, meeting=deputy.meeting, rows=rows,
-                           option_names=OPTION_NAMES, comments_url=_comments_url(deputy))
+                           option_names=OPTION_NAMES, comments_url=_comments_url(deputy),
+                           status=attendance.status_of(deputy.meeting_id, deputy.id))
 
 
 @bp.get("/tablet-sw.js")
