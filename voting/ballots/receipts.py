@@ -32,7 +32,7 @@ def check(ballot_id: int, text) -> dict:
     """{"ballot", "title", "code", "found", "receipts"} for a published ballot; 404 for an
     unknown ballot, 409 results_not_available before publish, 400 bad_receipt_code."""
     ballot = db.session.get(Ballot, ballot_id)
-    if ballot is None or ballot.state == BallotState.draft.value:
+    if ballot is None:
         raise Refusal(404, "not_found", "未找到该表决。")
     if ballot.state != BallotState.published.value or ballot.rehearsal:
         raise Refusal(409, "results_not_available", "表决结果尚未公布，公布后才能核对回执。")

@@ -13,7 +13,7 @@ from voting.accounts.permissions import (
     has_permission,
     require,
 )
-from voting.ballots import editor, receipts, services
+from voting.ballots import editor, receipts, services, timers
 from voting.ballots.models import KIND_LABELS, Ballot
 from voting.extensions import db
 from voting.live import board
@@ -164,6 +164,22 @@ def next_round(bid, action):
         return redirect(url_for("ballots.detail", bid=bid))
     flash(f"已新建第 {child.round} 轮“{child.title}”（草稿），共 {len(child.items)} 个项目。", "success")
     return redirect(url_for("ballots.detail", bid=child.id))
+
+
+# --- the meeting's choice for timed ballots ----------------------------------------------------
+
+@bp.post("/meetings/<int:mid>/timer-expiry")
+@require(MANAGE_MEETINGS)
+def timer_expiry(mid):
+    meeting = _meeting(mid)
+    try:
+        timers.set_timer_expiry(meeting, request.form.get("timer_expiry", ""), actor=_actor())
+    except Refusal as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("meetings.detail", mid=mid))
+    flash(f"已设定：限时表决{timers.EXPIRY_CHOICES[meeting.timer_expiry]}。", "success")
+    return redirect(url_for("meetings.detail", mid=mid))
 
 
 # --- the tablet's receipt QR code and the public receipt check -------------------------------

@@ -23,7 +23,7 @@ from voting.accounts.permissions import (
     require,
 )
 from voting.accounts.views import add_dashboard_link
-from voting.ballots import services as ballots, timers
+from voting.ballots import services as ballots
 from voting.database import write_intent
 from voting.extensions import db
 from voting.live import board, screen
@@ -217,16 +217,22 @@ def checkin_board(mid):
                            statuses=attendance.statuses(meeting.id))
 
 
+def _checkin_target(mid: int, did: int) -> tuple:
+    return _meeting(mid, write=True), db.session.get(Deputy, did), url_for("meetings.checkin", mid=mid) + f"#deputy-{did}"
+
+
+def _deputy_of(meeting: Meeting, deputy: Deputy | None) -> Deputy:
+    if deputy is None or deputy.meeting_id != meeting.id:
+        raise Refusal(404, "not_found", "本次会议没有这名代表。")
+    return deputy
+
+
 @bp.post("/meetings/<int:mid>/checkin/<int:did>")
 @require(MANAGE_MEETINGS)
 def mark_present(mid, did):
-    meeting = _meeting(mid, write=True)
-    deputy = db.session.get(Deputy, did)
-    target = url_for("meetings.checkin", mid=mid) + f"#deputy-{did}"
+    meeting, deputy, target = _checkin_target(mid, did)
     try:
-        if deputy is None or deputy.meeting_id != meeting.id:
-            raise Refusal(404, "not_found", "本次会议没有这名代表。")
-        figures, newly = services.check_in(meeting, deputy, actor=_actor(), by_staff=True)
+        figures, newly = services.check_in(meeting, _deputy_of(meeting, deputy), actor=_actor(), by_staff=True)
     except Refusal as error:
         return _failed(error, target)
     if newly:
@@ -234,35 +240,26 @@ def mark_present(mid, did):
     return redirect(target)
 
 
-@bp.post("/meetings/<int:mid>/checkin/<int:did>/<any(out, leave):action>")
+@bp.post("/meetings/<int:mid>/checkin/<int:did>/out")
 @require(MANAGE_MEETINGS)
-def mark_away(mid, did, action):
-    """签退 (left mid-session) or 请假 (on leave), by the secretariat."""
-    meeting = _meeting(mid, write=True)
-    deputy = db.session.get(Deputy, did)
-    target = url_for("meetings.checkin", mid=mid) + f"#deputy-{did}"
+def mark_left(mid, did):  # 签退: the deputy leaves mid-session
+    return _mark_away(mid, did, lambda m, d: attendance.sign_out(m, d, actor=_actor(), by_staff=True), "已签退")
+
+
+@bp.post("/meetings/<int:mid>/checkin/<int:did>/leave")
+@require(MANAGE_MEETINGS)
+def mark_leave(mid, did):  # 请假: the deputy is on leave
+    return _mark_away(mid, did, lambda m, d: attendance.grant_leave(m, d, actor=_actor()), "已登记请假")
+
+
+def _mark_away(mid: int, did: int, change, done: str):
+    meeting, deputy, target = _checkin_target(mid, did)
     try:
-        if deputy is None or deputy.meeting_id != meeting.id:
-            raise Refusal(404, "not_found", "本次会议没有这名代表。")
-        change = attendance.sign_out if action == "out" else attendance.grant_leave
-        figures = change(meeting, deputy, actor=_actor(), **({"by_staff": True} if action == "out" else {}))
+        figures = change(meeting, _deputy_of(meeting, deputy))
     except Refusal as error:
         return _failed(error, target)
-    flash(f"{deputy.name}（{deputy.number}）{'已签退' if action == 'out' else '已登记请假'}。"
-          f"实到 {figures['present']} / 应到 {figures['total']}。", "success")
+    flash(f"{deputy.name}（{deputy.number}）{done}。实到 {figures['present']} / 应到 {figures['total']}。", "success")
     return redirect(target)
-
-
-@bp.post("/meetings/<int:mid>/timer-expiry")
-@require(MANAGE_MEETINGS)
-def timer_expiry(mid):
-    meeting = _meeting(mid, write=True)
-    try:
-        timers.set_timer_expiry(meeting, request.form.get("timer_expiry", ""), actor=_actor())
-    except Refusal as error:
-        return _failed(error, url_for("meetings.detail", mid=mid))
-    flash(f"已设定：限时表决{timers.EXPIRY_CHOICES[meeting.timer_expiry]}。", "success")
-    return redirect(url_for("meetings.detail", mid=mid))
 
 
 # --- the hall screen ------------------------------------------------------------------------
