@@ -38,3 +38,20 @@ def test_a_late_deputy_and_one_who_left_see_their_standing(api, staff):
     api.post(f"/api/v1/meetings/{s.mid}/signout", s.token(1))
     left = api.get(f"/api/v1/ballots/{ballot['id']}", s.token(1)).get_json()
     assert (left["eligible"], left["attendance"]) == (True, "left")
+
+
+def test_no_paper_ballot_for_a_deputy_who_left(api, staff):
+    from voting.errors import Refusal
+    import pytest
+
+    s = Sitting(api, staff, size=3)
+    s.check_in(range(3))
+    ballot = s.ballot(items=2, seats=1)
+    s.act(ballot["id"], "open")
+    api.post(f"/api/v1/meetings/{s.mid}/signout", s.token(0))
+    with pytest.raises(Refusal) as refused:
+        services.issue_paper_ballot(db.session.get(Ballot, int(ballot["id"])),
+                                    db.session.get(Deputy, int(s.deputies[0]["id"])), actor="user:teller")
+    db.session.rollback()
+    assert refused.value.code == "deputy_left"
+    assert api.get(f"/api/v1/ballots/{ballot['id']}", s.secretariat).get_json()["progress"]["voted"] == 0
