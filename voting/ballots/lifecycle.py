@@ -19,6 +19,7 @@ from voting.extensions import db
 from voting.integrity import anchors, audit, keys, sealing
 from voting.integrity.canonical import canonical_json
 from voting.errors import Refusal, invalid_transition
+from voting.meetings.attendance import absence_counts
 from voting.meetings.services import present_deputy_ids, quorum_rule, seated_count
 from voting.rules import SELECTION, rule_from_json
 
@@ -77,8 +78,10 @@ def open_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None)
 
 
 def _opened_details(ballot: Ballot, total: int, issued: int, frozen) -> dict:
-    """The ballot_opened entry: issued is the present count at this moment (实到)."""
-    details = {"total": total, "issued": issued, "present": issued, "rule": frozen.to_json()}
+    """The ballot_opened entry: issued is the present count at this moment (实到), with
+    the deputies on leave (请假) and those who left mid-session (中途退场) then."""
+    details = {"total": total, "issued": issued, "present": issued, **absence_counts(ballot.meeting_id),
+               "rule": frozen.to_json()}
     if ballot.rehearsal:
         details["rehearsal"] = True
     if ballot.deadline is not None:
