@@ -13,6 +13,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(audit_mac_command)
+    app.cli.add_command(sweep_timers_command)
     from voting.verification import cli as verification_cli
 
     app.cli.add_command(verification_cli.verify_command)
@@ -108,3 +109,16 @@ def audit_mac_command() -> None:
             done += 1
     db.session.commit()
     click.echo(f"已为 {done} 条审计日志补写认证码。")
+
+
+@click.command("sweep-timers")
+@with_appcontext
+def sweep_timers_command() -> None:
+    """Close (or flag for the secretariat) every open ballot whose preset time has run out.
+    The live hub does this while anyone watches a meeting; cron may run this for the rest."""
+    from voting.ballots.timers import clock, sweep_timers
+
+    done = sweep_timers(clock())
+    for ballot_id, action in done:
+        click.echo(f"表决 {ballot_id}: {'已自动结束' if action == 'closed' else '已提示秘书处结束'}")
+    click.echo(f"处理了 {len(done)} 项到时的表决")

@@ -2,15 +2,17 @@
 /card/<secret>; an access log line or an error message naming that path would hand the
 card to whoever reads the log. The tablet fetches its receipt's QR code as
 /receipt-qr.svg?code=<receipt>: next to the tablet's address in a log line, that code
-would tie the receipt (and, once published, the ballot) to the tablet. `redact` masks both; `RedactCardFilter` applies it to a logger's records
+would tie the receipt (and, once published, the ballot) to the tablet; so would the receipt
+check (/receipt-check?code=<receipt>, /api/v1/ballots/<id>/receipt-check/<receipt>). `redact` masks them all; `RedactCardFilter` applies it to a logger's records
 (the Werkzeug development server's and the app's); gunicorn.conf.py applies it to the
 access log. Plain Python, no Flask: gunicorn's master imports it."""
 import logging
 import re
 
 CARD_PATH = re.compile(r"(/card/)[^/?#\s\"']+")
-RECEIPT_QUERY = re.compile(r"(receipt-qr\.svg\?(?:[^\s\"'#]*&)?code=)[^&#\s\"']+")
-MARKERS = ("/card/", "receipt-qr")
+RECEIPT_QUERY = re.compile(r"(receipt-(?:qr\.svg|check)\?(?:[^\s\"'#]*&)?code=)[^&#\s\"']+")
+RECEIPT_PATH = re.compile(r"(/receipt-check/)[^/?#\s\"']+")
+MARKERS = ("/card/", "receipt-qr", "receipt-check")
 
 
 def redact(text: str) -> str:
@@ -18,8 +20,8 @@ def redact(text: str) -> str:
     `receipt-qr.svg?code=…` wherever they appear in `text`."""
     if "/card/" in text:
         text = CARD_PATH.sub(r"\1…", text)
-    if "receipt-qr" in text:
-        text = RECEIPT_QUERY.sub(r"\1…", text)
+    if "receipt-qr" in text or "receipt-check" in text:
+        text = RECEIPT_PATH.sub(r"\1…", RECEIPT_QUERY.sub(r"\1…", text))
     return text
 
 

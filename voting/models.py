@@ -7,7 +7,7 @@ from voting.ballots.models import (  # noqa: F401
 from voting.collection.models import (  # noqa: F401
     Candidate, DeputyCode, GramCount, LiaisonStation, Proposal, ProposalEvent, ProposalGram, ProposalPhoto)
 from voting.integrity.models import AuditEntry  # noqa: F401
-from voting.meetings.models import Attendance, Deputy, Meeting  # noqa: F401
+from voting.meetings.models import Absence, Attendance, Deputy, Meeting  # noqa: F401
 from voting.tellers.models import (  # noqa: F401
     DecryptionShare, EncryptedTally, RejectedCast, TellerCeremony, TellerSeat)
 from voting.tracking.models import (  # noqa: F401

@@ -15,10 +15,14 @@
   var ballotUrl = root.getAttribute("data-ballot-url");
   var voteUrl = root.getAttribute("data-vote-url");
   var qrUrl = root.getAttribute("data-qr-url");
+  var signoutUrl = root.getAttribute("data-signout-url");
+  var checkinUrl = root.getAttribute("data-checkin-url");
+  var liveUrl = root.getAttribute("data-live");
+  var presence = root.getAttribute("data-status") || "present";  // present | left | leave | absent
   var optionNames = JSON.parse(root.getAttribute("data-options") || "{}");
   var STORE = "voting.tablet.d" + deputyId + ".b";
   var SNAPSHOT_STORE = "voting.tablet.d" + deputyId + ".m" + meetingId;  // the last meeting state seen
-  var SCREENS = ["wait", "ballot", "review", "sending", "done", "ended"];
+  var SCREENS = ["wait", "ballot", "review", "sending", "done", "away", "ended"];
   var FIRST_RETRY_MS = 500;
   var MAX_RETRY_MS = 4000;
   var ANSWER_TIMEOUT_MS = 10000;
@@ -27,7 +31,7 @@
   var current = "wait";
   var ballot = null;          // the ballot on screen (from GET /api/v1/ballots/<id>)
   var record = null;          // its stored record: {key, choices, status, receipt, title}
-  var settled = {};           // ballot id -> "done" | "ineligible" | "closed"
+  var settled = {};           // ballot id -> "done" | "paper" | "ineligible" | "closed"
   var loading = null;         // ballot id being fetched
   var sendingBallot = null;
 
@@ -76,10 +80,12 @@
   function stateText(entry) {
     if (entry.state === "open") {
       if (settled[entry.id] === "done") { return ["已投票", "badge-ok"]; }
-      if (settled[entry.id] === "ineligible") { return ["未参加", "badge"]; }
+      if (settled[entry.id] === "paper") { return ["已领纸质选票", "badge"]; }
+      if (settled[entry.id] === "ineligible") { return ["未参加（开始后签到）", "badge"]; }
       return ["请投票", "badge-warn"];
     }
     if (entry.state === "published") { return ["已公布", "badge"]; }
+    if (entry.rehearsal) { return ["试表决已结束", "badge"]; }
     return ["已结束", "badge"];
   }
 
@@ -92,7 +98,7 @@
         item.className = "tablet-ballot";
         item.setAttribute("data-ballot", entry.id);
         var title = document.createElement("strong");
-        title.textContent = entry.title;
+        title.textContent = (entry.rehearsal ? "【试表决】" : "") + entry.title;
         var badge = document.createElement("span");
         var text = stateText(entry);
         badge.className = "badge " + text[1];
@@ -155,12 +161,32 @@
     }
   }
 
+  // What is true of the open ballots the deputy cannot vote on now: done, on paper,
+  // or issued before the deputy checked in (a late deputy never "completed" them).
+  function waitMessage() {
+    var open = snapshot ? snapshot.ballots.filter(function (b) { return b.state === "open"; }) : [];
+    if (!open.length) { return "目前没有需要您投票的表决。表决开始后，选票会自动出现在这里。"; }
+    var parts = [];
+    var late = open.filter(function (b) { return settled[b.id] === "ineligible"; });
+    var paper = open.filter(function (b) { return settled[b.id] === "paper"; });
+    var done = open.filter(function (b) { return settled[b.id] === "done"; });
+    if (late.length) {
+      parts.push("“" + late.map(function (b) { return b.title; }).join("”“") +
+        "”开始时您尚未签到，本项表决没有发给您，您不参加本项表决。");
+    }
+    if (paper.length) {
+      parts.push("“" + paper.map(function (b) { return b.title; }).join("”“") +
+        "”您已领取纸质选票，请在纸质选票上填写并投入票箱。");
+    }
+    if (done.length) { parts.push("您已对“" + done.map(function (b) { return b.title; }).join("”“") + "”投票。"); }
+    return parts.join("") + "新的表决开始后，选票会自动出现在这里。";
+  }
+
   function considerNext() {
+    if (presence !== "present") { showAway(); return; }
     var entry = nextOpenBallot();
     if (!entry) {
-      renderWait(snapshot && snapshot.ballots.some(function (b) { return b.state === "open"; })
-        ? "您已完成正在进行的表决。新的表决开始后，选票会自动出现在这里。"
-        : "目前没有需要您投票的表决。表决开始后，选票会自动出现在这里。");
+      renderWait(waitMessage());
       return;
     }
     openBallot(entry.id);
@@ -181,6 +207,18 @@
         loading = null;
         if (!data || current !== "wait") { return; }
         var stored = load(ballotId);
+        if (data.voted && data.voted_channel === "paper") {
+          settled[ballotId] = "paper";
+          save(ballotId, { status: "paper", title: data.title });
+          renderWait();
+          considerNext();
+          return;
+        }
+        if (data.attendance && data.attendance !== "present" && !data.voted) {
+          presence = data.attendance;
+          showAway();
+          return;
+        }
         if (data.voted) {
           settled[ballotId] = "done";
           if (!stored || stored.status !== "done") {
@@ -192,7 +230,6 @@
         }
         if (data.eligible === false) {
           settled[ballotId] = "ineligible";
-          renderWait("您在“" + data.title + "”开始时尚未签到，不能参加本项表决。");
           considerNext();
           return;
         }
@@ -242,6 +279,18 @@
     var named = ballot.title.slice(-suffix.length) === suffix;
     $("ballot-title").textContent = ballot.title + (ballot.round > 1 && !named ? suffix : "");
     $("ballot-rule").textContent = ballot.rule_text || "";
+    $("ballot-rehearsal").hidden = !ballot.rehearsal;
+    $("ballot-named").hidden = ballot.secret !== false;
+    $("review-named").hidden = ballot.secret !== false;
+    var countdown = $("ballot-deadline");
+    $("ballot-countdown").hidden = !ballot.deadline;
+    if (ballot.deadline) {
+      countdown.setAttribute("data-deadline", ballot.deadline);
+      countdown.setAttribute("data-live-url", liveUrl);
+    } else {
+      countdown.removeAttribute("data-deadline");
+    }
+    if (window.VotingCountdown) { window.VotingCountdown.tick(); }
     alertText("");
     var list = $("ballot-items");
     list.textContent = "";
@@ -404,7 +453,18 @@
   function answered(ballotId, stored, status, data, attempt) {
     var code = data && data.error ? data.error.code : "";
     if (status === 200 || status === 201) { return finish(ballotId, stored, data.receipt, "ok"); }
-    if (status === 409 && code === "already_voted") { return finish(ballotId, stored, null, "already"); }
+    if (status === 409 && code === "already_voted") {
+      return finish(ballotId, stored, null, (data.error.message || "").indexOf("纸质选票") !== -1 ? "paper" : "already");
+    }
+    if (status === 403 && code === "deputy_left") {
+      // nothing stored: the choices stay on this device for after re-entry
+      stored.status = "choosing";
+      save(ballotId, stored);
+      sendingBallot = null;
+      ballot = null;
+      presence = "left";
+      return showAway();
+    }
     if (status === 409 && code === "ballot_not_open") { return finish(ballotId, stored, null, "closed"); }
     if (status === 403 && code === "not_eligible") { return finish(ballotId, stored, null, "ineligible"); }
     if (status === 401) { return unauthorized(); }
@@ -440,36 +500,40 @@
 
   function finish(ballotId, stored, receipt, how) {
     sendingBallot = null;
-    settled[ballotId] = how === "ineligible" ? "ineligible" : (how === "closed" ? "closed" : "done");
+    settled[ballotId] = (how === "ineligible" || how === "closed" || how === "paper") ? how : "done";
     // the choices leave the device now; only the receipt code stays
     save(ballotId, { status: settled[ballotId], receipt: receipt || null, title: stored.title });
     record = null;
     ballot = null;
     window.sessionStorage.removeItem("voting.reloads");
-    var titles = { ok: "投票成功", already: "您已投票", closed: "表决已结束", ineligible: "不能参加本项表决" };
+    var titles = { ok: "投票成功", already: "您已投票", closed: "表决已结束", ineligible: "不能参加本项表决",
+                   paper: "您已领取纸质选票" };
     var texts = {
       ok: "您的选票已安全保存。谢谢！",
       already: "您已经对本项表决投过票，不能重复投票。",
       closed: "表决已经结束，这张选票没有被计入。",
-      ineligible: "您在本项表决开始时尚未签到，不能参加本项表决。"
+      ineligible: "您在本项表决开始时尚未签到，不能参加本项表决。",
+      paper: "您已领取纸质选票，请在纸质选票上填写并投入票箱；平板上的这张选票没有提交。"
     };
     $("done-title").textContent = titles[how];
     $("done-text").textContent = texts[how];
     $("receipt-box").hidden = !receipt;
     if (receipt) {
       $("receipt-code").textContent = receipt;
-      showReceiptQr(receipt);
+      showReceiptQr(receipt, ballotId);
     }
     var waiting = nextOpenBallot();
     $("done-next").textContent = waiting ? "进入新的表决：" + waiting.title : "完成";
     show("done");
   }
 
-  function showReceiptQr(receipt) {
+  function showReceiptQr(receipt, ballotId) {
     var image = $("receipt-qr");
     image.removeAttribute("src");
-    // fetched without cookies: the QR request carries nothing that names the deputy
-    fetch(qrUrl + "?code=" + encodeURIComponent(receipt), { credentials: "omit", cache: "no-store" })
+    // fetched without cookies: the QR request carries nothing that names the deputy;
+    // the QR holds the address of the public receipt check page for this code
+    fetch(qrUrl + "?code=" + encodeURIComponent(receipt) + "&ballot=" + encodeURIComponent(ballotId),
+          { credentials: "omit", cache: "no-store" })
       .then(function (response) { if (!response.ok) { throw new Error("HTTP " + response.status); } return response.blob(); })
       .then(function (blob) { image.src = URL.createObjectURL(blob); })
       .catch(function () { image.alt = "二维码暂时无法显示，请抄下回执码"; });
@@ -481,6 +545,57 @@
     considerNext();
   });
 
+  // --- leaving the hall (签退) and coming back -----------------------------------------------
+
+  function setPresence(value) {
+    presence = value;
+    var badge = $("presence-badge");
+    badge.textContent = { present: "已签到", left: "已签退", leave: "请假" }[value] || "未签到";
+    badge.className = "badge " + (value === "present" ? "badge-ok" : "badge-warn");
+    $("sign-out").hidden = value !== "present";
+  }
+
+  function showAway() {
+    setPresence(presence);
+    $("away-title").textContent = presence === "leave" ? "您已请假" : "您已签退";
+    show("away");
+  }
+
+  function postJson(url) {
+    return fetch(url, { method: "POST", credentials: "same-origin", cache: "no-store",
+                        headers: { "Content-Type": "application/json", "Accept": "application/json",
+                                   "X-CSRFToken": csrfToken }, body: "{}" })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          return { status: response.status, data: data };
+        });
+      });
+  }
+
+  $("sign-out").addEventListener("click", function () {
+    if (!window.confirm("确定签退离场吗？签退后实到人数减少，回到会场后需要重新签到才能投票。")) { return; }
+    postJson(signoutUrl).then(function (answer) {
+      var code = answer.data && answer.data.error ? answer.data.error.code : "";
+      if (answer.status === 200 || code === "not_present") { presence = "left"; showAway(); return; }
+      if (answer.status === 401) { unauthorized(); return; }
+      window.alert((answer.data.error && answer.data.error.message) || "签退未成功，请重试或联系工作人员。");
+    }).catch(function () { window.alert("网络不稳定，签退未成功，请稍后重试。"); });
+  });
+
+  $("sign-in-again").addEventListener("click", function () {
+    postJson(checkinUrl).then(function (answer) {
+      if (answer.status === 200) {
+        setPresence("present");
+        show("wait");
+        renderWait();
+        considerNext();
+        return;
+      }
+      if (answer.status === 401) { unauthorized(); return; }
+      $("away-text").textContent = (answer.data.error && answer.data.error.message) || "签到未成功，请重试或联系工作人员。";
+    }).catch(function () { $("away-text").textContent = "网络不稳定，签到未成功，请稍后重试。"; });
+  });
+
   function unauthorized() {
     $("ended-title").textContent = "登录已失效";
     $("ended-text").textContent = "请重新扫描您的登录卡。已选择但尚未确认送达的选票保存在本机，重新登录后会自动继续提交。";
@@ -490,12 +605,12 @@
   // --- start -------------------------------------------------------------------------------------
 
   storedRecords().forEach(function (r) {
-    if (r.record.status === "done" || r.record.status === "closed" || r.record.status === "ineligible") {
+    if (["done", "closed", "ineligible", "paper"].indexOf(r.record.status) !== -1) {
       settled[r.id] = r.record.status;
     }
   });
   var pending = storedRecords().filter(function (r) { return r.record.status === "sending" && r.record.key; })[0];
-  if (pending) { resume(pending.id, pending.record); } else { renderWait(); }
+  if (pending) { resume(pending.id, pending.record); } else if (presence !== "present") { showAway(); } else { renderWait(); }
 
   // Reloaded while the hall's Wi-Fi is down (the page itself came from the service
   // worker, static/js/tablet-sw.js): the meeting as last seen brings the open ballot back.

@@ -101,7 +101,10 @@ EXPECTATIONS = {
     ("GET", "meetings.index"): (R,), ("POST", "meetings.create"): (M,), ("GET", "meetings.detail"): (R,),
     ("GET", "ballots.new"): (M,), ("POST", "ballots.create"): (M,), ("GET", "meetings.detail_board"): (R,),
     ("GET", "meetings.cards_confirm"): (M,), ("POST", "meetings.print_cards"): (M,), ("GET", "meetings.checkin"): (R,),
-    ("POST", "meetings.mark_present"): (M,), ("GET", "meetings.checkin_board"): (R,), ("POST", "meetings.close"): (M,),
+    ("POST", "meetings.mark_present"): (M,), ("POST", "meetings.mark_left"): (M,), ("POST", "meetings.mark_leave"): (M,),
+    ("POST", "ballots.timer_expiry"): (M,), ("GET", "ballots.receipt_check"): PUBLIC,
+    ("POST", "api.sign_out"): (M, VOTE), ("POST", "api.grant_leave"): (M,), ("GET", "api.presence"): (ATT,),
+    ("POST", "api.set_timer_expiry"): (M,), ("POST", "api.sweep"): (M,), ("GET", "api.check_receipt"): PUBLIC, ("GET", "meetings.checkin_board"): (R,), ("POST", "meetings.close"): (M,),
     ("POST", "meetings.reissue_card"): (M,), ("GET", "meetings.leader"): (TALLY,), ("GET", "meetings.leader_board"): (TALLY,),
     ("GET", "meetings.roster"): (R,), ("POST", "meetings.import_roster"): (M,),
     ("GET", "meetings.roster_template"): (M,), ("POST", "meetings.results_shown"): (M,), ("POST", "meetings.screen_token"): (M,),
@@ -132,7 +135,7 @@ STAFF_ROLE = {"station": "station", "department": "department", "teller": "telle
               "secretariat": "secretariat", "admin": "admin", "foreign_secretariat": "secretariat",
               "parent_leader": "leader", "parent_secretariat": "secretariat"}
 # Requests that end a session, a token or the meeting go last.
-LAST = ("api.close_meeting", "meetings.close", "accounts.logout", "api.revoke_token")
+LAST = ("api.sign_out", "api.close_meeting", "meetings.close", "accounts.logout", "api.revoke_token")
 # Permissions that act on a body's records: a parent body's staff hold them for their own
 # body only, so inside a child body they are refused (403) even for reading.
 ACTING = {M, PM, SM, PRS, PRSUB, APM, PAPER, PUO, RER, VOTE}

@@ -8,14 +8,16 @@ def test_snapshot_shape_and_no_drafts(api, staff):
     s.check_in([0, 1])
     draft = s.ballot()
     snap = build_snapshot(int(s.mid))
-    assert set(snap) == {"version", "meeting", "total", "present", "required", "quorum_met", "ballots"}
+    assert set(snap) == {"version", "meeting", "total", "present", "required", "quorum_met", "ballots",
+                         "on_leave", "left", "timer_expiry"}
     assert snap["meeting"] == {"id": s.mid, "name": s.meeting["name"], "closed": False}
     assert (snap["total"], snap["present"], snap["required"], snap["quorum_met"]) == (3, 2, 2, True)
     assert snap["ballots"] == []  # a draft is the secretariat's work, not news
     s.act(draft["id"], "open")
     snap = build_snapshot(int(s.mid))
     assert snap["ballots"] == [{"id": draft["id"], "title": draft["title"], "kind": "selection", "state": "open",
-                                "round": 1, "issued": 2, "cast": 0}]
+                                "round": 1, "issued": 2, "cast": 0, "rehearsal": False, "secret": True,
+                                "deadline": None, "timer_expired": False}]
 
 
 def test_no_counts_of_choices_while_open(api, staff):

@@ -223,6 +223,13 @@ def test_log_lines_mask_card_urls(app):
     record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - "%s" %s',
                                ("10.0.0.1", "GET /receipt-qr.svg?code=WXYZ-2345 HTTP/1.1", 200), None)
     assert RedactCardFilter().filter(record) and "WXYZ-2345" not in record.getMessage()
+    # The public receipt check (issue #20): the code is masked in its query and in the API's path.
+    assert redact("GET /receipt-check?ballot=7&code=ABCD-EFGH-JKLM-NPQR HTTP/1.1") == \
+        "GET /receipt-check?ballot=7&code=… HTTP/1.1"
+    assert redact("GET /receipt-qr.svg?code=ABCD-EFGH-JKLM-NPQR&ballot=7 HTTP/1.1") == \
+        "GET /receipt-qr.svg?code=…&ballot=7 HTTP/1.1"
+    assert redact("GET /api/v1/ballots/7/receipt-check/ABCD-EFGH-JKLM-NPQR HTTP/1.1") == \
+        "GET /api/v1/ballots/7/receipt-check/… HTTP/1.1"
 
 
 def test_gunicorn_access_log_masks_card_urls():

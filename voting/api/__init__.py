@@ -6,4 +6,5 @@ from voting.api import meetings, ballots  # noqa: F401  (meetings and ballots en
 from voting.api import projects  # noqa: F401  (supervision endpoints)
 from voting.api import sheets  # noqa: F401  (tally files and paper ballots)
 from voting.api import tellers  # noqa: F401  (tellers, their key, decryption shares, the public board)
+from voting.api import sitting  # noqa: F401  (leave, sign-out, timers, receipt check: issue #20)
 from voting.live import api as live  # noqa: F401  (/meetings/<mid>/events and /live, the hall's stream)

@@ -21,7 +21,7 @@ from voting.api.blueprint import bp
 from voting.api.meetings import ID, actor_of, iso, load_meeting, path_id
 from voting.api.openapi import PATHS, document
 from voting.api.parsing import json_body
-from voting.ballots import services
+from voting.ballots import hall, services, timers
 from voting.ballots.models import Ballot, BallotState
 from voting.extensions import db
 from voting.errors import Refusal
@@ -73,10 +73,16 @@ def ballot_json(ballot: Ballot, deputy=None) -> dict:
         "published_at": iso(ballot.published_at),
         "encryption": encryption_json(ballot),
         "awaiting_tellers": bool(ballot.awaiting_tellers),
+        "rehearsal": bool(ballot.rehearsal),
+        "duration_seconds": ballot.duration_seconds,
+        "deadline": iso(ballot.deadline),
+        "remaining_seconds": timers.remaining_seconds(ballot, timers.clock()),
+        "timer_expired": ballot.timer_expired_at is not None,
     }
     if deputy is not None:
         data["voted"] = services.has_voted(ballot, deputy)
         data["eligible"] = services.is_eligible(ballot, deputy)
+        data.update(hall.deputy_standing(ballot, deputy))
     return data
 
 
@@ -106,7 +112,8 @@ def create_ballot(mid):
     ballot = services.create_ballot(
         meeting, kind=data.get("kind"), title=data.get("title"), items=data.get("items"), seats=data.get("seats"),
         secret=data.get("secret", True), rule=data.get("rule"), options=data.get("options"),
-        actor=actor_of(current_principal()))
+        actor=actor_of(current_principal()), rehearsal=data.get("rehearsal", False),
+        duration_seconds=data.get("duration_seconds"))
     return jsonify(ballot_json(ballot)), 201
 
 
@@ -205,7 +212,7 @@ def cast_vote(bid):
         return jsonify({"receipt": receipt}), 201 if created else 200
     if "choices" not in data:
         raise Refusal(400, "bad_request", "缺少字段“choices”。")
-    receipt, created = services.cast_vote(ballot, current_principal(), data["choices"], key)
+    receipt, created = hall.cast_in_hall(ballot, current_principal(), data["choices"], key)
     return jsonify({"receipt": receipt}), 201 if created else 200
 
 
@@ -257,6 +264,14 @@ BALLOT = {
         "awaiting_tellers": {"type": "boolean", "description": "已结束，等待监票人解密"},
         "voted": {"type": "boolean", "description": "仅代表可见：自己是否已投票"},
         "eligible": {"type": "boolean", "description": "仅代表可见：本表决是否发给了自己"},
+        "voted_channel": {"type": "string", "nullable": True, "enum": ["tablet", "paper"],
+                          "description": "仅代表可见：以何种方式参加（平板或已领纸质选票），不含任何选择"},
+        "attendance": {"type": "string", "enum": ["present", "leave", "left", "absent"],
+                       "description": "仅代表可见：自己当前的出席状态"},
+        "rehearsal": {"type": "boolean", "description": "试表决：计票、显示如常，但不公布、不归档、不导出"},
+        "duration_seconds": {"type": "integer", "nullable": True, "description": "预设表决时间（秒）"},
+        "deadline": NULLABLE_STRING, "remaining_seconds": {"type": "integer", "nullable": True},
+        "timer_expired": {"type": "boolean", "description": "限时已到（会议设定为提示秘书处时，等待结束）"},
     },
 }
 SHEET_ITEM = {"type": "object", "required": ["id", "title", "counts", "outcome", "rate", "rank"], "properties": {
@@ -292,7 +307,9 @@ document("/meetings/{mid}/ballots", "post", summary="新建表决（草稿，秘
              "kind": {"type": "string", "enum": ["selection", "motion", "appraisal"]}, "title": {"type": "string"},
              "seats": {"type": "integer", "description": "仅项目票决"}, "secret": {"type": "boolean"},
              "items": {"type": "array", "items": ITEM_IN}, "rule": RULE,
-             "options": {"type": "array", "items": {"type": "string"}, "description": "仅满意度测评"}}},
+             "options": {"type": "array", "items": {"type": "string"}, "description": "仅满意度测评"},
+             "rehearsal": {"type": "boolean", "description": "试表决（默认 false）"},
+             "duration_seconds": {"type": "integer", "description": "预设表决时间（秒，1至86400），开始时起算"}}},
          responses={201: ("表决", BALLOT)})
 document("/meetings/{mid}/ballots", "get", summary="会议的表决；代表只看到发给自己的进行中表决和已公布的表决",
          responses={200: ("表决列表", {"type": "object", "properties": {"ballots": {"type": "array", "items": BALLOT}}})})
@@ -329,6 +346,7 @@ document("/ballots/{bid}/receipts", "get", summary="公布后：全部回执码�
          responses={200: ("回执码", {"type": "object", "required": ["receipts"], "properties": {
              "ballot": ID, "receipts": {"type": "array", "items": {"type": "string"}}}})})
 PATHS["/ballots/{bid}/votes"]["post"]["x-error-codes"] = {
-    "400": ["bad_request", "idempotency_key_required", "not_encrypted_ballot"], "403": ["forbidden", "not_eligible"],
+    "400": ["bad_request", "idempotency_key_required", "not_encrypted_ballot"],
+    "403": ["forbidden", "not_eligible", "deputy_left"],
     "409": ["ballot_not_open", "already_voted"],
     "422": ["too_many_yes", "unknown_item", "unknown_choice", "ballot_rejected"]}

@@ -26,6 +26,8 @@ from voting.sheets.services import readable_view
 
 def _sheet_file(bid: str, extension: str) -> Response:
     ballot = load_ballot(bid)
+    if ballot.rehearsal:
+        raise Refusal(409, "rehearsal_not_exported", "试表决只用于检查设备，不导出计票单。")
     _, view = readable_view(ballot, current_principal())
     url = qr.verify_url(ballot.id)
     if extension == "csv":

@@ -113,8 +113,24 @@ def _checked_seats(kind: str, seats, item_count: int) -> int | None:
     return seats
 
 
+MAX_DURATION_SECONDS = 24 * 3600
+
+
+def _checked_timing(rehearsal, duration_seconds) -> tuple[bool, int | None]:
+    """A rehearsal flag and an optional preset voting time in whole seconds (1 s to 24 h)."""
+    if not isinstance(rehearsal, bool):
+        raise bad_input("rehearsal（试表决）必须是 true 或 false。")
+    if duration_seconds is None:
+        return rehearsal, None
+    if isinstance(duration_seconds, bool) or not isinstance(duration_seconds, int) \
+            or not 1 <= duration_seconds <= MAX_DURATION_SECONDS:
+        raise bad_input(f"表决限时（duration_seconds）必须是1到{MAX_DURATION_SECONDS}之间的整数秒。")
+    return rehearsal, duration_seconds
+
+
 def new_ballot(meeting: Meeting, *, kind: str, title: str, items: list, seats=None, secret=True,
-                rule=None, options=None, parent: Ballot | None = None) -> Ballot:
+               rule=None, options=None, parent: Ballot | None = None, rehearsal=False,
+               duration_seconds=None) -> Ballot:
     """Validate and add a draft ballot with its items (flushed, not committed)."""
     if kind not in KINDS:
         raise bad_input(f"未知的表决类型“{kind}”，可选：selection、motion、appraisal。")
@@ -126,7 +142,9 @@ def new_ballot(meeting: Meeting, *, kind: str, title: str, items: list, seats=No
         raise bad_input("secret 必须是 true 或 false。")
     options = _checked_options(kind, options)
     parsed_rule = _checked_rule(kind, rule, options)
-    ballot = Ballot(meeting_id=meeting.id, body_id=meeting.body_id, kind=kind, title=title, seats=seats,
+    rehearsal, duration_seconds = _checked_timing(rehearsal, duration_seconds)
+    ballot = Ballot(rehearsal=rehearsal, duration_seconds=duration_seconds,
+                    meeting_id=meeting.id, body_id=meeting.body_id, kind=kind, title=title, seats=seats,
                     secret=secret, options_json=json.dumps(options), state=BallotState.draft.value,
                     rule_json=canonical_json(parsed_rule.to_json()).decode(),
                     round=(parent.round + 1) if parent else 1, parent_id=parent.id if parent else None)
@@ -142,23 +160,28 @@ def new_ballot(meeting: Meeting, *, kind: str, title: str, items: list, seats=No
 
 def create_ballot(meeting: Meeting, *, kind: str, title: str, items: list, seats: int | None = None,
                   secret: bool = True, rule: dict | None = None, options: list | None = None,
-                  actor: str = "") -> Ballot:
+                  actor: str = "", **timing) -> Ballot:
     """A new draft ballot, committed. `items`: [{"title", "description"?, "reference"?}]."""
     ballot = draft_ballot(meeting, kind=kind, title=title, items=items, seats=seats, secret=secret, rule=rule,
-                          options=options, actor=actor)
+                          options=options, actor=actor, **timing)
     db.session.commit()
     return ballot
 
 
 def draft_ballot(meeting: Meeting, *, kind: str, title: str, items: list, seats: int | None = None,
                  secret: bool = True, rule: dict | None = None, options: list | None = None,
-                 actor: str = "") -> Ballot:
+                 actor: str = "", rehearsal: bool = False, duration_seconds: int | None = None) -> Ballot:
     """`create_ballot` inside the caller's transaction (the caller commits once, with
     its own changes: the candidate list put to a ballot, say)."""
     if meeting.closed_at is not None:
         raise invalid_transition("会议已经结束，不能再新建表决。")
     ballot = new_ballot(meeting, kind=kind, title=title, items=items, seats=seats, secret=secret,
-                        rule=rule, options=options)
+                        rule=rule, options=options, rehearsal=rehearsal, duration_seconds=duration_seconds)
+    details = {"kind": kind, "title": ballot.title, "items": len(items), "seats": ballot.seats}
+    if ballot.rehearsal:
+        details["rehearsal"] = True
+    if ballot.duration_seconds:
+        details["duration_seconds"] = ballot.duration_seconds
     audit.record("ballot_created", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
-                 details={"kind": kind, "title": ballot.title, "items": len(items), "seats": ballot.seats})
+                 details=details)
     return ballot

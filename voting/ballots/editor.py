@@ -94,7 +94,22 @@ def ballot_from_form(form) -> dict:
         raise _bad("请选择表决类型。")
     return {"kind": kind, "title": form.get("title", ""), "items": items_from_text(form.get("items", "")),
             "seats": _seats(form.get("seats", ""), kind), "secret": form.get("secret") == "1",
-            "rule": rule_from_form(form, kind), "options": options_from_form(form, kind)}
+            "rule": rule_from_form(form, kind), "options": options_from_form(form, kind),
+            "rehearsal": form.get("rehearsal") == "1", "duration_seconds": _duration(form.get("duration_minutes", ""))}
+
+
+def _duration(raw: str) -> int | None:
+    """The preset voting time, typed in minutes (may be a decimal, e.g. 1.5); blank for none."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        seconds = round(float(raw) * 60)
+    except ValueError:
+        raise _bad("表决限时请填写分钟数，例如 3 或 1.5；不限时请留空。")
+    if not 1 <= seconds <= 24 * 3600:
+        raise _bad("表决限时须在1秒到24小时之间。")
+    return seconds
 
 
 def rule_preview(form) -> str:

@@ -6,11 +6,11 @@ PostgreSQL a cast takes `FOR SHARE` on the ballot row and checks that the ballot
 open; close takes `FOR UPDATE` on it, so it waits for the casts in flight and any
 cast that comes later sees the ballot closed: no vote committed after close is ever
 counted."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from voting.accounts.models import utcnow
+from voting.clock import clock
 from voting.ballots.models import TRANSITIONS, Ballot, BallotState, BallotVoter, TallySheet
 from voting.ballots.counting import count_ballot, integrity_block, sheet_digest
 from voting.ballots.secrecy import hide_insertion_order, scrub_after_close
@@ -20,6 +20,7 @@ from voting.extensions import db
 from voting.integrity import anchors, audit, keys, sealing
 from voting.integrity.canonical import canonical_json
 from voting.errors import Refusal, invalid_transition
+from voting.meetings.attendance import absence_counts
 from voting.meetings.services import present_deputy_ids, quorum_rule, seated_count
 from voting.rules import SELECTION, rule_from_json
 
@@ -46,7 +47,7 @@ def _move(ballot: Ballot, target: BallotState) -> None:
 
 
 def _now(now: datetime | None) -> datetime:
-    return (now or utcnow()).replace(microsecond=0)
+    return (now or clock()).replace(microsecond=0)
 
 
 def open_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> Ballot:
@@ -70,13 +71,29 @@ def open_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None)
     # a named (记名) ballot stays in the clear.
     ballot.teller_key = ceremony.key_for_opening(meeting) if ballot.secret else None
     ballot.opened_at = _now(now)
+    if ballot.duration_seconds:
+        ballot.deadline = ballot.opened_at + timedelta(seconds=ballot.duration_seconds)
     if present:
         db.session.execute(insert(BallotVoter), [{"ballot_id": ballot.id, "deputy_id": d} for d in present])
     audit.record("ballot_opened", actor=actor, subject=f"ballot:{ballot.id}", body_id=ballot.body_id,
-                 details={"total": total, "issued": len(present), "rule": frozen.to_json(),
-                          **({"teller_key": ballot.teller_key.hex()} if ballot.teller_key else {})})
+                 details=_opened_details(ballot, total, len(present), frozen))
     db.session.commit()
     return ballot
+
+
+def _opened_details(ballot: Ballot, total: int, issued: int, frozen) -> dict:
+    """The ballot_opened entry: issued is the present count at this moment (实到), with
+    the deputies on leave (请假) and those who left mid-session (中途退场) then."""
+    details = {"total": total, "issued": issued, "present": issued, **absence_counts(ballot.meeting_id),
+               "rule": frozen.to_json()}
+    if ballot.rehearsal:
+        details["rehearsal"] = True
+    if ballot.teller_key is not None:
+        details["teller_key"] = ballot.teller_key.hex()
+    if ballot.deadline is not None:
+        details["duration_seconds"] = ballot.duration_seconds
+        details["deadline"] = ballot.deadline.isoformat(timespec="seconds") + "Z"
+    return details
 
 
 def close_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> dict | None:
@@ -142,6 +159,8 @@ def count_with_tellers(ballot: Ballot, user, shares, *, actor: str = "") -> dict
 def publish_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> Ballot:
     """closed → published: deputies may read the sheet, everyone signed in the receipts."""
     ballot = lock_ballot(ballot.id, for_update=True)
+    if ballot.rehearsal:
+        raise Refusal(409, "rehearsal_not_published", "试表决只用于检查设备，结果不公布、不归档。")
     _move(ballot, BallotState.published)
     if ballot.awaiting_tellers:
         raise Refusal(409, "results_not_available", "监票人尚未完成解密，计票单未生成，不能公布。")

@@ -93,6 +93,13 @@ class Ballot(StoredRule, db.Model):
     opened_at = db.Column(db.DateTime, nullable=True)
     closed_at = db.Column(db.DateTime, nullable=True)
     published_at = db.Column(db.DateTime, nullable=True)
+    # A rehearsal (试表决): counted and shown like any ballot, never published or archived.
+    rehearsal = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    # The preset voting time (seconds), the moment it runs out (set at open), and when the
+    # timer sweep acted on it (closed the ballot, or asked the secretariat to).
+    duration_seconds = db.Column(db.Integer, nullable=True)
+    deadline = db.Column(db.DateTime, nullable=True)
+    timer_expired_at = db.Column(db.DateTime, nullable=True)
 
     meeting = db.relationship("Meeting")
     parent = db.relationship("Ballot", remote_side=[id])
@@ -103,6 +110,7 @@ class Ballot(StoredRule, db.Model):
         db.CheckConstraint("kind in ('selection','motion','appraisal')", name="kind"),
         db.CheckConstraint("round >= 1", name="round"),
         db.CheckConstraint("seats IS NULL OR seats >= 1", name="seats"),
+        db.CheckConstraint("duration_seconds IS NULL OR duration_seconds >= 1", name="duration_seconds"),
     )
 
     @property

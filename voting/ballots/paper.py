@@ -34,6 +34,7 @@ from voting.integrity.canonical import canonical_json
 from voting.errors import Refusal
 from voting.meetings.models import Deputy
 from voting.rules import ABSTAIN, ChoiceError, check_choices, most_yes_in_totals
+from voting.meetings.attendance import is_present
 
 PAPER = "paper"
 MAX_COUNT = 100_000
@@ -114,6 +115,8 @@ def issue_paper_ballot(ballot: Ballot, deputy: Deputy, *, actor: str = "") -> No
         raise Refusal(403, "not_eligible", "该代表在本项表决开始时未签到，不能领取选票。")
     if has_voted(ballot, deputy):
         raise voted_already()
+    if not is_present(deputy.meeting_id, deputy.id):
+        raise Refusal(403, "deputy_left", "该代表已签退离场，重新签到后才能领取纸质选票。")
     db.session.add(Participation(ballot_id=ballot.id, deputy_id=deputy.id, channel="paper"))
     try:
         db.session.flush()

@@ -40,6 +40,7 @@ def _next_round(parent: Ballot, items: list[BallotItem], *, seats: int | None, a
     child = new_ballot(
         target, kind=parent.kind, title=_round_title(parent), seats=seats, secret=bool(parent.secret),
         rule=parent.rule, options=parent.options if parent.kind == APPRAISAL else None, parent=parent,
+        rehearsal=bool(parent.rehearsal), duration_seconds=parent.duration_seconds,
         items=[{"title": item.title, "description": item.description, "reference": item.reference,
                 "source_item_id": item.id} for item in items])
     audit.record(action, actor=actor, subject=f"ballot:{child.id}", body_id=child.body_id,

@@ -1,8 +1,6 @@
 """Browser pages of ballots for the secretariat console: the ballot editor, the
 ballot page (open / close / publish with confirmation, progress, who has not voted
 yet, the result, runoff and re-appraisal), and the receipt QR code of the tablet."""
-import re
-
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
@@ -14,18 +12,19 @@ from voting.accounts.permissions import (
     load_record,
     require,
 )
-from voting.ballots import editor, services
+from voting.ballots import editor, receipts, services, timers
 from voting.ballots.models import KIND_LABELS, Ballot
 from voting.extensions import db
 from voting.live import board
-from voting.qr import qr_svg
+from voting.inputlimits import id_from
+from voting.qr import absolute_url, qr_svg
 from voting.errors import Refusal
 from voting.meetings.models import Meeting
 from voting.rules import OPTION_NAMES
 
 bp = Blueprint("ballots", __name__)
 
-RECEIPT_CODE = re.compile(r"^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$")
+RECEIPT_CODE = receipts.RECEIPT_CODE
 ACTIONS = {
     "open": (services.open_ballot, "表决已开始，代表平板将自动显示选票。"),
     "close": (services.close_ballot, "表决已结束，计票单已生成并签名。"),
@@ -158,15 +157,52 @@ def next_round(bid, action):
     return redirect(url_for("ballots.detail", bid=child.id))
 
 
-# --- the tablet's receipt QR code -------------------------------------------------------------
+# --- the meeting's choice for timed ballots ----------------------------------------------------
+
+@bp.post("/meetings/<int:mid>/timer-expiry")
+@require(MANAGE_MEETINGS)
+def timer_expiry(mid):
+    meeting = _meeting(mid)
+    try:
+        timers.set_timer_expiry(meeting, request.form.get("timer_expiry", ""), actor=_actor())
+    except Refusal as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("meetings.detail", mid=mid))
+    flash(f"已设定：限时表决{timers.EXPIRY_CHOICES[meeting.timer_expiry]}。", "success")
+    return redirect(url_for("meetings.detail", mid=mid))
+
+
+# --- the tablet's receipt QR code and the public receipt check -------------------------------
 
 @bp.get("/receipt-qr.svg")
 def receipt_qr():
-    """The receipt code as a QR image. It needs no login, the tablet fetches it without
-    cookies, and access logs leave out query strings: nothing links it to a deputy."""
+    """The receipt's QR image: with `ballot`, the address of the receipt check page for
+    this code (a phone that scans it lands on the answer); without, the code alone. It
+    needs no login, the tablet fetches it without cookies, and access logs leave out
+    query strings: nothing links it to a deputy."""
     code = request.args.get("code", "")
     if not RECEIPT_CODE.match(code):
         raise NotFound()
-    response = Response(qr_svg(code, f"回执码 {code}"), mimetype="image/svg+xml")
+    ballot_id = id_from(request.args.get("ballot", ""))
+    data = absolute_url("ballots.receipt_check", ballot=ballot_id, code=code) if ballot_id else code
+    response = Response(qr_svg(data, f"回执码 {code}"), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/receipt-check")
+def receipt_check():
+    """Public: is this receipt code in the ballot's published list? Typed or scanned."""
+    code, ballot_id = request.args.get("code", ""), id_from(request.args.get("ballot", ""))
+    answer, found_in, problem = None, None, None
+    if code.strip():
+        try:
+            if ballot_id:
+                answer = receipts.check(ballot_id, code)
+            else:
+                found_in = receipts.find_anywhere(code)
+        except Refusal as refusal:
+            problem = refusal
+    return render_template("ballots/receipt_check.html", code=code, ballot_id=ballot_id, answer=answer,
+                           found_in=found_in, problem=problem), (problem.status if problem else 200)

@@ -16,6 +16,7 @@ from flask import Response, current_app, jsonify, request
 
 from voting.accounts.permissions import current_principal
 from voting.api.blueprint import bp
+from voting.ballots import timers
 from voting.errors import Refusal
 from voting.api.openapi import PATHS, document
 from voting.extensions import db
@@ -43,6 +44,8 @@ def _entry_or_404(entry: Entry) -> Entry:
 def meeting_live(mid):
     meeting = live_meeting(mid, screen_token=_screen_token())
     hub = hub_for(current_app._get_current_object())
+    if timers.sweep_timers(timers.clock(), meeting_ids=[meeting.id]):  # a countdown that reached zero asks here
+        hub.forget(meeting.id)
     hub.touch(meeting.id)
     return jsonify(_entry_or_404(hub.snapshot(meeting.id)).snapshot)
 
@@ -116,12 +119,17 @@ SNAPSHOT = {
             "id": {"type": "string"}, "name": {"type": "string"}, "closed": {"type": "boolean"}}},
         "total": {"type": "integer"}, "present": {"type": "integer"}, "required": {"type": "integer"},
         "quorum_met": {"type": "boolean"},
+        "on_leave": {"type": "integer", "description": "请假人数"}, "left": {"type": "integer", "description": "中途退场人数"},
+        "timer_expiry": {"type": "string", "enum": ["close", "ask"]},
         "ballots": {"type": "array", "description": "草稿以外的表决；投票中只有进度，没有任何选择的票数",
                     "items": {"type": "object", "required": ["id", "title", "kind", "state", "round", "issued", "cast"],
                               "properties": {"id": {"type": "string"}, "title": {"type": "string"},
                                              "kind": {"type": "string"}, "state": {"type": "string"},
                                              "round": {"type": "integer"}, "issued": {"type": "integer"},
-                                             "cast": {"type": "integer"}}}},
+                                             "cast": {"type": "integer"}, "rehearsal": {"type": "boolean"},
+                                             "secret": {"type": "boolean"},
+                                             "deadline": {"type": "string", "nullable": True},
+                                             "timer_expired": {"type": "boolean"}}}},
     },
 }
 SCREEN_PARAMETER = {"name": "screen", "in": "query", "required": False, "schema": {"type": "string"},

@@ -4,7 +4,7 @@ stored at close, or (while open, and only when the meeting chose live counts for
 hall screen) from counting the sealed ballots through the same rules."""
 from voting.ballots import services as ballots
 from voting.ballots.models import Ballot, BallotState
-from voting.meetings import services as meetings
+from voting.meetings import attendance, services as meetings
 from voting.meetings.models import Meeting
 from voting.rules import OPTION_NAMES, rule_from_json, rule_text
 
@@ -95,7 +95,7 @@ def hall_board(meeting: Meeting) -> dict:
         # The meeting's display policy: a closed ballot's result waits for 公布 where it says so.
         entry = ballot_entry(latest) if latest.results_shown else {
             "ballot": latest, "state": latest.state, "results": None, "awaiting_publish": True}
-    return {"meeting": meeting, "figures": meetings.attendance_figures(meeting), "open": open_ballots,
+    return {"meeting": meeting, "figures": attendance.day_figures(meeting), "open": open_ballots,
             "latest": entry}
 
 
@@ -104,7 +104,7 @@ def meeting_board(meeting: Meeting, *, include_drafts: bool = True) -> dict:
     and, once closed, its result."""
     entries = [ballot_entry(b) for b in ballots.ballots_of_meeting(meeting)
                if include_drafts or b.state != BallotState.draft.value]
-    return {"meeting": meeting, "figures": meetings.attendance_figures(meeting), "ballots": entries}
+    return {"meeting": meeting, "figures": attendance.day_figures(meeting), "ballots": entries}
 
 
 def ballot_board(ballot: Ballot, *, with_not_voted: bool) -> dict:
@@ -128,7 +128,7 @@ def ballot_board(ballot: Ballot, *, with_not_voted: bool) -> dict:
                                                           ballot.seats)
     return {**entry, "not_voted": not_voted, "can_runoff": can_runoff, "can_reappraise": can_reappraise,
             "campaign_id": campaign.id if campaign is not None else None,
-            "figures": meetings.attendance_figures(ballot.meeting), "rule_text": text}
+            "figures": attendance.day_figures(ballot.meeting), "rule_text": text}
 
 
 def meetings_for(body_ids: set[int]) -> list[dict]:

@@ -71,6 +71,7 @@ class Hub:
         self._touched: dict[int, float] = {}
         self._entries: dict[int, Entry] = {}
         self._thread: threading.Thread | None = None
+        self._state_moved: set[int] = set()  # meetings whose state moved in this polling round
         self.polls = 0  # how many polling rounds ran (for tests and diagnostics)
 
     # --- who is watching ------------------------------------------------------------
@@ -95,6 +96,11 @@ class Hub:
             self._touched[meeting_id] = time.monotonic() + TOUCH_SECONDS
             self._ensure_thread()
 
+    def forget(self, meeting_id: int) -> None:
+        """Drop the cached entry: the caller changed the meeting (a timer acted) and reads afresh."""
+        with self._cond:
+            self._entries.pop(meeting_id, None)
+
     def listener_count(self, meeting_id: int | None = None) -> int:
         with self._cond:
             return self._listeners[meeting_id] if meeting_id is not None else sum(self._listeners.values())
@@ -116,17 +122,14 @@ class Hub:
         state_changed = False
         if meetings:
             with self.app.app_context():
-                token = write_intent.set(False)  # reads only: never take SQLite's write lock
                 try:
-                    for meeting_id in meetings:
-                        moved, state_moved = self._refresh(meeting_id)
-                        if moved:
-                            changed.add(meeting_id)
-                        state_changed = state_changed or state_moved
-                        db.session.rollback()  # end the read transaction between meetings
+                    due = self._read_round(meetings, changed)
+                    if due and self._sweep_timers(due):
+                        self._read_round(due, changed)  # what the timers did goes out in this round
                 finally:
-                    write_intent.reset(token)
                     db.session.remove()
+            state_changed = bool(self._state_moved & changed)
+            self._state_moved.clear()
         with self._cond:
             self.polls += 1
             for meeting_id in [m for m in self._entries if m not in meetings]:
@@ -137,23 +140,60 @@ class Hub:
                 self._state_cond.notify_all()
         return changed
 
-    def _refresh(self, meeting_id: int) -> tuple[bool, bool]:
-        """(changed at all, changed in what tablets act on)."""
+    def _read_round(self, meetings: list[int], changed: set[int]) -> list[int]:
+        """Refresh each meeting (one fingerprint query each); the meetings with a ballot
+        whose time has run out, read from the same fingerprint."""
+        from voting.ballots.timers import clock  # the ballots domain builds on live's reads
+
+        due = []
+        token = write_intent.set(False)  # reads only: never take SQLite's write lock
+        try:
+            now = None
+            for meeting_id in meetings:
+                moved, state_moved, deadline = self._refresh(meeting_id)
+                if moved:
+                    changed.add(meeting_id)
+                if state_moved:
+                    self._state_moved.add(meeting_id)
+                if deadline is not None:
+                    now = now or clock()
+                    if deadline <= now:
+                        due.append(meeting_id)
+                db.session.rollback()  # end the read transaction between meetings
+        finally:
+            write_intent.reset(token)
+        return due
+
+    def _sweep_timers(self, meetings: list[int]) -> bool:
+        """Close (or flag) the ballots of these meetings whose time ran out: the event
+        that drives a timer while anyone watches. Whether anything was done."""
+        from voting.ballots.timers import clock, sweep_timers
+
+        try:
+            return bool(sweep_timers(clock(), meeting_ids=meetings))
+        except Exception:  # a failed sweep must not stop live updates; the next round retries
+            log.exception("timer sweep failed")
+            db.session.rollback()
+            return False
+
+    def _refresh(self, meeting_id: int) -> tuple[bool, bool, object]:
+        """(changed at all, changed in what tablets act on, the earliest pending deadline)."""
         row = fingerprint(meeting_id)
+        deadline = row[-1] if row is not None else None
         version = version_of(row) if row is not None else None
         with self._cond:
             entry = self._entries.get(meeting_id)
             if entry is not None and entry.version == version:
                 entry.checked_at = time.monotonic()
-                return False, False
+                return False, False, deadline
         snapshot = build_snapshot(meeting_id) if row is not None else None
         # the snapshot may be newer than `row`; its own version is the one to keep
         fresh = Entry(snapshot["version"] if snapshot else None, snapshot)
         with self._cond:
             self._entries[meeting_id] = fresh
         if entry is None:
-            return True, True
-        return entry.version != fresh.version, entry.state_version != fresh.state_version
+            return True, True, deadline
+        return entry.version != fresh.version, entry.state_version != fresh.state_version, deadline
 
     # --- reading ------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """What tablets, screens and consoles are told about a meeting while it sits.
 
 `fingerprint` is one cheap query that changes whenever anything shown changes:
-attendance, ballots created or moved on (states only move forward, so the sum of
+attendance (absences too), ballots created or moved on, timers run out (states only move forward, so the sum of
 their ranks grows), votes cast and deputies who voted. `build_snapshot` reads the
 payload itself. Counts of choices are never part of it: they belong to the tally
 sheet after close (and to the hall screen's own page when the meeting chose live
@@ -13,8 +13,8 @@ from sqlalchemy import case, func, select
 
 from voting.ballots.models import Ballot, BallotState, CastBallot, Participation
 from voting.extensions import db
-from voting.meetings.models import Attendance, Deputy, Meeting
-from voting.meetings.services import attendance_figures
+from voting.meetings.models import Absence, Attendance, Deputy, Meeting
+from voting.meetings.attendance import day_figures
 
 STATE_RANK = case({"draft": 1, "open": 2, "closed": 3, "published": 4}, value=Ballot.state, else_=0)
 
@@ -30,15 +30,24 @@ def fingerprint(meeting_id: int) -> tuple | None:
         Meeting.results_shown,  # the hall screen shows or hides a closed result when it changes
         select(func.count(Deputy.id)).where(Deputy.meeting_id == meeting_id).scalar_subquery(),
         select(func.count(Attendance.id)).where(Attendance.meeting_id == meeting_id).scalar_subquery(),
+        select(func.count(Absence.id)).where(Absence.meeting_id == meeting_id).scalar_subquery(),
+        select(func.count(Ballot.id)).where(of_meeting, Ballot.timer_expired_at.is_not(None)).scalar_subquery(),
         select(func.count(Ballot.id)).where(of_meeting).scalar_subquery(),
         select(func.coalesce(func.sum(STATE_RANK), 0)).where(of_meeting).scalar_subquery(),
         select(func.count()).select_from(CastBallot).join(Ballot, Ballot.id == CastBallot.ballot_id)
         .where(of_meeting).scalar_subquery(),
         select(func.count()).select_from(Participation).join(Ballot, Ballot.id == Participation.ballot_id)
         .where(of_meeting).scalar_subquery(),
+        # last: the earliest deadline still to act on (the hub sweeps timers when it passes)
+        select(func.min(Ballot.deadline)).where(of_meeting, Ballot.state == BallotState.open.value,
+                                                Ballot.timer_expired_at.is_(None)).scalar_subquery(),
     ).where(Meeting.id == meeting_id)
     row = db.session.execute(statement).first()
     return tuple(row) if row is not None else None
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
 
 
 def version_of(fingerprint_row: tuple) -> str:
@@ -63,7 +72,10 @@ def build_snapshot(meeting_id: int) -> dict | None:
     return {
         "version": version_of(row),
         "meeting": {"id": str(meeting.id), "name": meeting.name, "closed": meeting.closed_at is not None},
-        **attendance_figures(meeting),
+        **day_figures(meeting),
+        "timer_expiry": meeting.timer_expiry,
         "ballots": [{"id": str(b.id), "title": b.title, "kind": b.kind, "state": b.state, "round": b.round,
-                     "issued": b.issued or 0, "cast": cast.get(b.id, 0)} for b in ballots],
+                     "issued": b.issued or 0, "cast": cast.get(b.id, 0), "rehearsal": bool(b.rehearsal),
+                     "secret": bool(b.secret), "deadline": _iso(b.deadline),
+                     "timer_expired": b.timer_expired_at is not None} for b in ballots],
     }

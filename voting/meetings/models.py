@@ -25,6 +25,8 @@ class Meeting(db.Model):
     # RESULTS_AT_CLOSE or RESULTS_AFTER_PUBLISH (checked by meetings.services; no CHECK
     # constraint, which SQLite could add only by rebuilding a table others point at).
     results_shown = db.Column(db.String(16), nullable=False, default=RESULTS_AT_CLOSE, server_default=RESULTS_AT_CLOSE)
+    # What a timed ballot does at zero: "close" (closes by itself) or "ask" (the console asks).
+    timer_expiry = db.Column(db.String(8), nullable=False, default="close", server_default="close")
     # Token that opens the hall screen (大屏) without a login; only its hash is stored.
     screen_token_hash = db.Column(db.String(64), nullable=True)
     closed_at = db.Column(db.DateTime, nullable=True)
@@ -32,6 +34,8 @@ class Meeting(db.Model):
 
     body = db.relationship("Body")
     deputies = db.relationship("Deputy", back_populates="meeting", order_by="Deputy.id")
+
+    __table_args__ = (db.CheckConstraint("timer_expiry in ('close','ask')", name="timer_expiry"),)
 
     @property
     def quorum(self) -> dict:
@@ -90,3 +94,19 @@ class Attendance(db.Model):
     by_staff = db.Column(db.Boolean, nullable=False, default=False)
 
     __table_args__ = (db.UniqueConstraint("meeting_id", "deputy_id"),)
+
+
+class Absence(db.Model):
+    """A deputy away from the hall (not present) for a reason the day records: on leave
+    (请假, granted by the secretariat) or left mid-session (中途退场, signed out). One row
+    per deputy and meeting at most; checking in again (re-entry) removes it."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    meeting_id = db.Column(db.Integer, db.ForeignKey("meeting.id", ondelete="CASCADE"), nullable=False, index=True)
+    deputy_id = db.Column(db.Integer, db.ForeignKey("deputy.id", ondelete="CASCADE"), nullable=False)
+    reason = db.Column(db.String(8), nullable=False)
+    since = db.Column(db.DateTime, nullable=False, default=utcnow)
+    by_staff = db.Column(db.Boolean, nullable=False, default=False)
+
+    __table_args__ = (db.UniqueConstraint("meeting_id", "deputy_id"),
+                      db.CheckConstraint("reason in ('leave','left')", name="reason"))

@@ -20,7 +20,7 @@ from voting.extensions import db
 from voting.integrity import audit
 from voting.errors import RosterError, Refusal
 from voting.meetings import display
-from voting.meetings.models import Attendance, Deputy, Meeting
+from voting.meetings.models import Absence, Attendance, Deputy, Meeting
 from voting.rules import QuorumRule, RuleError, fraction_text
 
 MAX_ROSTER_ROWS = 5000
@@ -354,7 +354,8 @@ def issue_card(deputy: Deputy, *, actor: str = "", now: datetime | None = None) 
 
 def check_in(meeting: Meeting, deputy: Deputy, *, actor: str = "", by_staff: bool = False,
              now: datetime | None = None) -> tuple[dict, bool]:
-    """Mark the deputy present. Idempotent: returns (attendance figures, newly checked in)."""
+    """Mark the deputy present. Idempotent: returns (attendance figures, newly checked in).
+    A deputy on leave or who left (an Absence, voting.meetings.attendance) re-enters."""
     if deputy.meeting_id != meeting.id:
         raise Refusal(404, "not_found", "本次会议没有这名代表。")
     if meeting.closed_at is not None:
@@ -370,8 +371,13 @@ def check_in(meeting: Meeting, deputy: Deputy, *, actor: str = "", by_staff: boo
     except IntegrityError:  # the same card scanned twice at once: the other one won
         db.session.rollback()
         return attendance_figures(meeting), False
-    audit.record("checked_in", actor=actor, subject=f"deputy:{deputy.id}", body_id=meeting.body_id,
-                 details={"meeting": meeting.id, "by_staff": bool(by_staff)})
+    absence = db.session.scalar(select(Absence).where(Absence.meeting_id == meeting.id,
+                                                      Absence.deputy_id == deputy.id))
+    details = {"meeting": meeting.id, "by_staff": bool(by_staff)}
+    if absence is not None:  # re-entry after leave or leaving
+        details["re_entry"] = absence.reason
+        db.session.delete(absence)
+    audit.record("checked_in", actor=actor, subject=f"deputy:{deputy.id}", body_id=meeting.body_id, details=details)
     figures = attendance_figures(meeting)
     db.session.commit()
     return figures, True

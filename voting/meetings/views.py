@@ -26,7 +26,7 @@ from voting.database import write_intent
 from voting.extensions import db
 from voting.live import board, screen
 from voting.live.access import card_session_valid, remember_card
-from voting.meetings import cards, display, services
+from voting.meetings import attendance, cards, display, services
 from voting.qr import qr_svg
 from voting.errors import RosterError, Refusal
 from voting.meetings.models import RESULTS_SHOWN_LABELS, Deputy, Meeting
@@ -44,15 +44,8 @@ add_dashboard_link({"leader", "teller", "admin"}, "meetings.index", "会议实�
 QUORUM_PRESETS = {"2/3": {"fraction": "2/3", "inclusive": True}, "1/2": {"fraction": "1/2", "inclusive": False}}
 
 
-# --- helpers ------------------------------------------------------------------------------
-
 def _actor() -> str:
     return f"user:{current_principal().id}"
-
-
-def _meeting(mid: int, *, write: bool = False) -> Meeting:
-    """The meeting, if the caller may read it (else 404) and, for `write`, change it (403)."""
-    return load_record(Meeting, mid, write=write)
 
 
 def _can_manage(meeting: Meeting) -> bool:
@@ -101,14 +94,14 @@ def create():
 @bp.get("/meetings/<int:mid>")
 @require(READ_MEETINGS)
 def detail(mid):
-    return render_template("meetings/detail.html", **_detail(_meeting(mid)))
+    return render_template("meetings/detail.html", **_detail(load_record(Meeting, mid)))
 
 
 @bp.get("/meetings/<int:mid>/board")
 @require(READ_MEETINGS)
 def detail_board(mid):
     """The live part of the meeting page, fetched again whenever the meeting changes."""
-    return render_template("meetings/_board.html", **_detail(_meeting(mid)))
+    return render_template("meetings/_board.html", **_detail(load_record(Meeting, mid)))
 
 
 def _detail(meeting: Meeting) -> dict:
@@ -122,7 +115,7 @@ def _detail(meeting: Meeting) -> dict:
 @bp.post("/meetings/<int:mid>/results-shown")
 @require(MANAGE_MEETINGS)
 def results_shown(mid):
-    meeting = _meeting(mid, write=True)
+    meeting = load_record(Meeting, mid, write=True)
     try:
         display.set_results_shown(meeting, request.form.get("results_shown"), actor=_actor())
     except Refusal as error:
@@ -134,7 +127,7 @@ def results_shown(mid):
 @bp.post("/meetings/<int:mid>/close")
 @require(MANAGE_MEETINGS)
 def close(mid):
-    meeting = _meeting(mid, write=True)
+    meeting = load_record(Meeting, mid, write=True)
     try:
         services.close_meeting(meeting, actor=_actor())
     except Refusal as error:
@@ -148,7 +141,7 @@ def close(mid):
 @bp.get("/meetings/<int:mid>/roster")
 @require(READ_MEETINGS)
 def roster(mid):
-    meeting = _meeting(mid)
+    meeting = load_record(Meeting, mid)
     return render_template("meetings/roster.html", meeting=meeting, can_manage=_can_manage(meeting),
                            rows=services.deputies_of(meeting), problems=[])
 
@@ -166,7 +159,7 @@ def roster_template():
 @bp.post("/meetings/<int:mid>/roster")
 @require(MANAGE_MEETINGS)
 def import_roster(mid):
-    meeting = _meeting(mid, write=True)
+    meeting = load_record(Meeting, mid, write=True)
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
@@ -186,7 +179,7 @@ def import_roster(mid):
 @bp.get("/meetings/<int:mid>/cards")
 @require(MANAGE_MEETINGS)
 def cards_confirm(mid):
-    meeting = _meeting(mid, write=True)
+    meeting = load_record(Meeting, mid, write=True)
     return render_template("meetings/cards_confirm.html", meeting=meeting,
                            count=services.seated_count(meeting.id), error=None)
 
@@ -194,7 +187,7 @@ def cards_confirm(mid):
 @bp.post("/meetings/<int:mid>/cards")
 @require(MANAGE_MEETINGS)
 def print_cards(mid):
-    meeting = _meeting(mid, write=True)
+    meeting = load_record(Meeting, mid, write=True)
     if request.form.get("confirm") != "1":
         return render_template("meetings/cards_confirm.html", meeting=meeting, count=services.seated_count(meeting.id),
                                error="请勾选确认：重新打印会作废之前的全部登录卡。"), 400
@@ -209,7 +202,7 @@ def print_cards(mid):
 @bp.post("/meetings/<int:mid>/deputies/<int:did>/card")
 @require(MANAGE_MEETINGS)
 def reissue_card(mid, did):
-    meeting = _meeting(mid, write=True)
+    meeting = load_record(Meeting, mid, write=True)
     try:
         issued = cards.reissue_cards(meeting, [did], actor=_actor())
     except Refusal as error:
@@ -224,30 +217,29 @@ def reissue_card(mid, did):
 @bp.get("/meetings/<int:mid>/checkin")
 @require(READ_MEETINGS)
 def checkin(mid):
-    return render_template("meetings/checkin.html", **_checkin(_meeting(mid)))
+    return render_template("meetings/checkin.html", **_checkin(load_record(Meeting, mid)))
 
 
 @bp.get("/meetings/<int:mid>/checkin/board")
 @require(READ_MEETINGS)
 def checkin_board(mid):
-    return render_template("meetings/_checkin_board.html", **_checkin(_meeting(mid)))
+    return render_template("meetings/_checkin_board.html", **_checkin(load_record(Meeting, mid)))
 
 
 def _checkin(meeting: Meeting) -> dict:
     """What the check-in page and its live part show."""
     return {"meeting": meeting, "can_manage": _can_manage(meeting), "rows": services.deputies_of(meeting),
-            "figures": services.attendance_figures(meeting)}
+            "figures": attendance.day_figures(meeting), "statuses": attendance.statuses(meeting.id)}
+def _checkin_target(mid: int, did: int) -> tuple:
+    return load_record(Meeting, mid, write=True), did, url_for("meetings.checkin", mid=mid) + f"#deputy-{did}"
 
 
 @bp.post("/meetings/<int:mid>/checkin/<int:did>")
 @require(MANAGE_MEETINGS)
 def mark_present(mid, did):
-    meeting = _meeting(mid, write=True)
-    deputy = db.session.get(Deputy, did)
-    target = url_for("meetings.checkin", mid=mid) + f"#deputy-{did}"
+    meeting, did, target = _checkin_target(mid, did)
     try:
-        if deputy is None or deputy.meeting_id != meeting.id:
-            raise Refusal(404, "not_found", "本次会议没有这名代表。")
+        deputy = attendance.deputy_in(meeting, did)
         figures, newly = services.check_in(meeting, deputy, actor=_actor(), by_staff=True)
     except Refusal as error:
         return _failed(error, target)
@@ -256,12 +248,35 @@ def mark_present(mid, did):
     return redirect(target)
 
 
+@bp.post("/meetings/<int:mid>/checkin/<int:did>/out")
+@require(MANAGE_MEETINGS)
+def mark_left(mid, did):  # 签退: the deputy leaves mid-session
+    return _mark_away(mid, did, lambda m, d: attendance.sign_out(m, d, actor=_actor(), by_staff=True), "已签退")
+
+
+@bp.post("/meetings/<int:mid>/checkin/<int:did>/leave")
+@require(MANAGE_MEETINGS)
+def mark_leave(mid, did):  # 请假: the deputy is on leave
+    return _mark_away(mid, did, lambda m, d: attendance.grant_leave(m, d, actor=_actor()), "已登记请假")
+
+
+def _mark_away(mid: int, did: int, change, done: str):
+    meeting, did, target = _checkin_target(mid, did)
+    try:
+        deputy = attendance.deputy_in(meeting, did)
+        figures = change(meeting, deputy)
+    except Refusal as error:
+        return _failed(error, target)
+    flash(f"{deputy.name}（{deputy.number}）{done}。实到 {figures['present']} / 应到 {figures['total']}。", "success")
+    return redirect(target)
+
+
 # --- the hall screen ------------------------------------------------------------------------
 
 @bp.post("/meetings/<int:mid>/screen")
 @require(MANAGE_MEETINGS)
 def screen_token(mid):
-    meeting = _meeting(mid, write=True)
+    meeting = load_record(Meeting, mid, write=True)
     try:
         token = screen.rotate_screen_token(meeting, actor=_actor())
     except Refusal as error:
@@ -273,7 +288,7 @@ def screen_token(mid):
 @bp.post("/meetings/<int:mid>/screen/revoke")
 @require(MANAGE_MEETINGS)
 def revoke_screen(mid):
-    meeting = _meeting(mid, write=True)
+    meeting = load_record(Meeting, mid, write=True)
     screen.revoke_screen_token(meeting, actor=_actor())
     flash("大屏地址已作废。", "success")
     return redirect(url_for("meetings.detail", mid=mid))
@@ -305,13 +320,13 @@ def hall_screen_board(mid):
 @bp.get("/meetings/<int:mid>/leader")
 @require(READ_TALLY)
 def leader(mid):
-    return render_template("meetings/leader.html", **_leader(_meeting(mid)))
+    return render_template("meetings/leader.html", **_leader(load_record(Meeting, mid)))
 
 
 @bp.get("/meetings/<int:mid>/leader/board")
 @require(READ_TALLY)
 def leader_board(mid):
-    return render_template("meetings/_leader_board.html", **_leader(_meeting(mid)))
+    return render_template("meetings/_leader_board.html", **_leader(load_record(Meeting, mid)))
 
 
 def _leader(meeting: Meeting) -> dict:
@@ -361,7 +376,8 @@ def tablet():
                                message="这台平板使用的登录卡已被补发的新卡取代，请扫描新的登录卡。"), 403
     rows = [{"ballot": b, "voted": ballots.has_voted(b, deputy)} for b in ballots.ballots_for_deputy(deputy)]
     return render_template("meetings/tablet.html", deputy=deputy, meeting=deputy.meeting, rows=rows,
-                           option_names=OPTION_NAMES, comments_url=_comments_url(deputy))
+                           option_names=OPTION_NAMES, comments_url=_comments_url(deputy),
+                           status=attendance.status_of(deputy.meeting_id, deputy.id))
 
 
 @bp.get("/tablet-sw.js")

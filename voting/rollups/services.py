@@ -112,7 +112,8 @@ def _appraisal_outcomes(body_id: int, year: int) -> AppraisalOutcomes:
     rows = db.session.execute(
         select(Ballot, TallySheet).join(TallySheet, TallySheet.ballot_id == Ballot.id)
         .join(Meeting, Meeting.id == Ballot.meeting_id)
-        .where(Ballot.body_id == body_id, Ballot.kind == "appraisal", Ballot.state.in_(FINISHED))
+        .where(Ballot.body_id == body_id, Ballot.kind == "appraisal", Ballot.state.in_(FINISHED),
+               Ballot.rehearsal.is_(False))
         .order_by(Ballot.round, Ballot.id)
     ).all()
     latest: dict[int, tuple[str | None, bool]] = {}

@@ -43,7 +43,8 @@ def index():
     principal = current_principal()
     rows = db.session.execute(
         select(Ballot, Meeting).join(Meeting, Meeting.id == Ballot.meeting_id)
-        .where(Ballot.body_id.in_(readable_body_ids(principal)), Ballot.state != BallotState.draft.value)
+        .where(Ballot.body_id.in_(readable_body_ids(principal)), Ballot.state != BallotState.draft.value,
+               Ballot.rehearsal.is_(False))  # a rehearsal (试表决) is never archived
         .order_by(Ballot.id.desc()).limit(LIST_LIMIT)).all()
     may_enter = has_permission(principal, ENTER_PAPER)
     return render_template("sheets/index.html", rows=rows, may_enter=may_enter, own_body=principal.body_id)

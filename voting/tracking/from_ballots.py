@@ -102,6 +102,8 @@ def projects_from_ballot(ballot: Ballot, actor: str = "system") -> list[Liveliho
         raise Refusal(409, "not_selection_ballot", "只有项目票决的结果才能生成督办项目。")
     if ballot.state not in RESULT_STATES:
         raise Refusal(409, "results_not_available", "表决尚未结束，暂不能生成项目。")
+    if ballot.rehearsal:
+        raise Refusal(409, "rehearsal_not_published", "试表决的结果不生成督办项目。")
     created = _add_projects(ballot, db.session)
     if not created:
         return []
@@ -128,7 +130,8 @@ def track_published_selection(ballot: Ballot) -> list[LivelihoodProject]:
 def result_ballots(body_id: int) -> list[dict]:
     """Closed and published selection ballots of a body, with what they yielded."""
     ballots = db.session.execute(
-        select(Ballot).where(Ballot.body_id == body_id, Ballot.kind == "selection", Ballot.state.in_(RESULT_STATES))
+        select(Ballot).where(Ballot.body_id == body_id, Ballot.kind == "selection", Ballot.state.in_(RESULT_STATES),
+                      Ballot.rehearsal.is_(False))
         .order_by(Ballot.id.desc())).scalars()
     rows = []
     for ballot in ballots:
