@@ -63,7 +63,7 @@ def pages(ids: dict) -> dict[str, list[str]]:
     mid, bid = ids["mid"], ids["bid"]
     staff = [
         "/dashboard", "/meetings", f"/meetings/{mid}", f"/meetings/{mid}/roster", f"/meetings/{mid}/checkin",
-        f"/meetings/{mid}/leader", f"/meetings/{mid}/ballots/new", f"/meetings/{mid}/cards",
+        f"/meetings/{mid}/leader", f"/meetings/{mid}/ballots/new", f"/meetings/{mid}/cards", f"/tellers/{mid}",
         f"/ballots/{bid}", f"/sheets/{bid}", "/sheets", f"/verify/{bid}",
         "/collection/", "/collection/proposals", f"/collection/proposals/{ids['proposal']}", "/collection/proposals/new",
         "/collection/candidates", "/collection/candidates/ballot", "/collection/stats", "/collection/stations",
@@ -79,14 +79,14 @@ def pages(ids: dict) -> dict[str, list[str]]:
     if ids["candidate"]:
         staff.append(f"/collection/candidates/{ids['candidate']}/edit")
     public = ["/login", f"/collection/intake/{ids['station_code']}", "/collection/intake/query", "/tracking/public", "/tracking/public/lookup",
-              f"/verify/{bid}", f"/screen/{mid}?token={ids['screen']}", "/no-such-page"]
+              f"/verify/{bid}", f"/screen/{mid}?token={ids['screen']}", "/no-such-page", f"/tellers/boards/{bid}"]
     if ids["deputy_code"]:
         public.append(f"/collection/intake/d/{ids['deputy_code']}")
     public.append(f"/tracking/public/{ids['project']}")
     return {
         "secretariat": staff,
         "leader": ["/dashboard", f"/meetings/{mid}/leader", "/appraisals/report", "/rollups"],
-        "teller": ["/dashboard", f"/sheets/{bid}/paper"],
+        "teller": ["/dashboard", f"/sheets/{bid}/paper", f"/tellers/{mid}"],
         "admin": ["/dashboard", "/admin/users", "/admin/bodies"],
         "department": ["/dashboard", "/appraisals/rereports", "/tracking/projects"],
         "city-leader": ["/rollups"],

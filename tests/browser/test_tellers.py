@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_axe import violations_of
 from tests.browser.test_sitting import _login, _receipt, _tablet
 from tests.factories import ApiClient, gen_body, gen_user
 from voting import verifier
@@ -67,6 +68,7 @@ def test_three_tellers_two_tablets_and_the_board(contexts, live_server):
     for page in pages:
         expect(page.locator("#device-status")).to_contain_text("密钥已生成，本机保存着")
         expect(page.locator("#backup")).to_be_enabled()
+    assert violations_of(pages[1]) == []  # the teller's device page passes axe
     with pages[0].expect_download() as saved:
         pages[0].click("#backup")
     backup = json.loads(Path(saved.value.path()).read_text())
@@ -127,6 +129,7 @@ def test_three_tellers_two_tablets_and_the_board(contexts, live_server):
     page = tablets[0]
     page.goto(f"/tellers/boards/{bid}?code={receipts[0]}")
     expect(page.locator("#receipt-result")).to_have_attribute("data-found", "1")
+    assert violations_of(page) == []  # the public board passes axe
     page.goto(f"/tellers/boards/{bid}?code=AAAA-BBBB-CCCC-DDDD")
     expect(page.locator("#receipt-result")).to_have_attribute("data-found", "0")
     assert contexts.foreign_requests() == []
