@@ -3,6 +3,7 @@ from a background thread (werkzeug, threaded) on 127.0.0.1 and the test database
 Screenshots of every open page go to tests/browser/screenshots/ when a test fails."""
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,12 +19,11 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-@pytest.fixture
-def live_server(make_app):
-    """The app on a free port, CSRF on as in production."""
+@contextmanager
+def serving(app):
+    """`app` on a free port of 127.0.0.1 (werkzeug, threaded) while the block runs."""
     from werkzeug.serving import make_server
 
-    app = make_app(WTF_CSRF_ENABLED=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="browser-test-server", daemon=True)
     thread.start()
@@ -32,6 +32,13 @@ def live_server(make_app):
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(make_app):
+    """The app on a free port, CSRF on as in production."""
+    with serving(make_app(WTF_CSRF_ENABLED=True)) as served:
+        yield served
 
 
 @pytest.fixture

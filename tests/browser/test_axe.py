@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.browser.test_sitting import _login
 from tests.factories import PASSWORD
 from voting.extensions import db
 
@@ -94,16 +95,6 @@ def pages(ids: dict) -> dict[str, list[str]]:
     }
 
 
-def login(context, username):
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("工作台")
-    return page
-
-
 def violations_of(page) -> list[dict]:
     page.add_script_tag(url=AXE)
     return page.evaluate(RUN_AXE)
@@ -114,7 +105,7 @@ def test_axe_finds_no_violation_on_any_page_type(contexts, live_server):
     found = {}
     for role, paths in pages(ids).items():
         context = contexts(viewport={"width": 1280, "height": 800})
-        page = login(context, role) if role else context.new_page()
+        page = _login(context, role) if role else context.new_page()
         for path in paths:
             page.goto(path)
             page.wait_for_load_state("load")

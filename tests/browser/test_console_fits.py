@@ -4,7 +4,8 @@ and a tracking code never broken across lines."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, gen_body, gen_user
+from tests.browser.test_sitting import _login
+from tests.factories import gen_body, gen_user
 from voting.collection import services as collection
 from voting.collection.intake import submit_proposal
 from voting.extensions import db
@@ -35,16 +36,6 @@ def _setup(app) -> tuple[str, int]:
         mid = meeting.id
         db.session.remove()
     return username, mid
-
-
-def _login(context, username):
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("工作台")
-    return page
 
 
 def test_seats_only_for_a_selection(contexts, live_server):

@@ -1,13 +1,13 @@
 """The hall screen fits the hall (issue #20): a result of 12 or 40 items at 1920×1080
 and at 1280×720 shows every row, page after page, each page wholly on screen; the
 meeting's display policy decides whether a closed ballot's result appears before 公布."""
-import threading
 from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.ballots.sitting import Sitting
+from tests.browser.conftest import serving
 from tests.factories import ApiClient, gen_body, gen_user
 from voting.extensions import db
 from voting.live.screen import rotate_screen_token
@@ -21,17 +21,8 @@ TURN = 1  # seconds per page in these tests (HALL_PAGE_SECONDS)
 @pytest.fixture
 def live_server(make_app):
     """As tests/browser/conftest.py's, with pages that turn every second."""
-    from werkzeug.serving import make_server
-
-    app = make_app(WTF_CSRF_ENABLED=True, HALL_PAGE_SECONDS=TURN)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="hall-test-server", daemon=True)
-    thread.start()
-    try:
-        yield SimpleNamespace(app=app, url=f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(make_app(WTF_CSRF_ENABLED=True, HALL_PAGE_SECONDS=TURN)) as served:
+        yield served
 
 
 def closed_result(app, items: int, policy: str = "close") -> SimpleNamespace:
