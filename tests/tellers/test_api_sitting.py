@@ -180,3 +180,15 @@ def test_every_forgery_is_refused_through_the_api_and_never_counted(api, teller_
     sheet = s.tally(ballot["id"]).get_json()
     assert sheet["cast"] == 2 and sheet["encryption"]["rejected"] == 4
     assert [item["counts"]["yes"] for item in sheet["items"]] == [1, 1, 0]
+
+
+def test_an_encrypted_cast_meets_the_day_s_checks_too(api, teller_sitting):
+    """A deputy who signed out cannot cast an encrypted ballot either (403 deputy_left)."""
+    s = teller_sitting
+    s.check_in(range(6))
+    ballot = s.ballot(items=2, seats=1)
+    opened = s.act(ballot["id"], "open")
+    left = api.post(f"/api/v1/meetings/{s.mid}/signout", s.token(0))
+    assert left.status_code == 200, left.get_json()
+    refused, _ = cast_encrypted(s, 0, opened, {str(ballot["items"][0]["id"]): "yes"})
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "deputy_left"

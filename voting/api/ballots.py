@@ -208,7 +208,7 @@ def cast_vote(bid):
                           "缺少请求头 Idempotency-Key：请为每次投票生成一个唯一值，重试时保持不变。")
     data = json_body()
     if "encrypted" in data:  # encrypted on the tablet to the tellers' key (docs/BOARD.md)
-        receipt, created = services.cast_vote(ballot, current_principal(), None, key, encrypted=data["encrypted"])
+        receipt, created = hall.cast_in_hall(ballot, current_principal(), None, key, encrypted=data["encrypted"])
         return jsonify({"receipt": receipt}), 201 if created else 200
     if "choices" not in data:
         raise Refusal(400, "bad_request", "缺少字段“choices”。")

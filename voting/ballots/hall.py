@@ -18,7 +18,7 @@ def paper_holder_refusal() -> Refusal:
     return Refusal(409, "already_voted", PAPER_HOLDER)
 
 
-def cast_in_hall(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tuple[str, bool]:
+def cast_in_hall(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encrypted=None) -> tuple[str, bool]:
     """casting.cast_vote, after the timer sweep and the checks of the day. Refusals
     besides cast_vote's: 409 already_voted with the paper message for a deputy who took a
     paper ballot; 403 deputy_left for a deputy issued the ballot who has left the hall."""
@@ -30,7 +30,7 @@ def cast_in_hall(ballot: Ballot, deputy: Deputy, choices, idempotency_key) -> tu
     if participation is None and is_eligible(ballot, deputy) and not is_present(deputy.meeting_id, deputy.id) \
             and ballot.state == "open":
         raise Refusal(403, "deputy_left", "您已签退离场，重新签到（扫描登录卡或请秘书处签到）后才能投票。")
-    return cast_vote(ballot, deputy, choices, idempotency_key)
+    return cast_vote(ballot, deputy, choices, idempotency_key, encrypted=encrypted)
 
 
 def deputy_standing(ballot: Ballot, deputy: Deputy) -> dict:
