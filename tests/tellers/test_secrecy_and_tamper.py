@@ -136,3 +136,23 @@ def test_a_changed_ciphertext_share_sum_or_proof_fails_flask_verify(sitting, app
     code, output = verify(app)
     assert code != 0
     assert "公开核验板 不符" in output, output
+
+
+def test_a_cast_swapped_for_a_fresh_valid_one_fails_flask_verify(sitting, app):
+    """The insider knows the joint key, so can make a cast whose proofs all hold; swapped
+    in after the count, the sums, the signed trackers digest and the board no longer agree."""
+    from voting.crypto.ballot import cast_digest, encrypt_ballot, tracker_of, verify_ballot
+    from voting.tellers.tally import shape_of
+
+    counted(sitting)
+    ballot = db.session.get(Ballot, int(sitting.bid))
+    shape = shape_of(ballot)
+    forged = encrypt_ballot(ballot.teller_key, shape, {item: "yes" if item == shape.item_ids[0] else "abstain"
+                                                       for item in shape.item_ids})
+    tracker, rows = verify_ballot(ballot.teller_key, shape, forged)  # valid in every proof
+    assert tracker == tracker_of(cast_digest(shape, rows))
+    cast = db.session.scalars(select(CastBallot).where(CastBallot.ballot_id == ballot.id)).first()
+    cast.sealed, cast.tracker = json.dumps(forged).encode(), tracker
+    db.session.commit()
+    code, output = verify(app)
+    assert code != 0 and "公开核验板 不符" in output, output
