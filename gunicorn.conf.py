@@ -36,3 +36,31 @@ graceful_timeout = 20
 keepalive = 5
 accesslog = os.environ.get("ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+# The proofs of encrypted casts (a meeting with tellers, issue #17) are checked outside
+# the cast request by checker processes at the lowest CPU priority, one per core by
+# default (CHECKERS), so a hall's casts are answered at once and the checks use what the
+# requests leave (voting/tellers/checking.py). CAST_CHECK=inline checks in the request.
+os.environ.setdefault("CAST_CHECK", "queued")
+_checkers = []
+
+
+def when_ready(server):
+    if os.environ["CAST_CHECK"] != "queued":
+        return
+    import subprocess
+
+    parts = int(os.environ.get("CHECKERS") or os.cpu_count() or 1)
+    here = os.path.dirname(os.path.abspath(__file__))
+    for part in range(parts):
+        _checkers.append(subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "voting", "check-casts", "--follow",
+             f"--part={part}", f"--parts={parts}"], cwd=here, preexec_fn=lambda: os.nice(19)))
+    server.log.info("started %d cast checker process(es)", parts)
+
+
+def on_exit(server):
+    for checker in _checkers:
+        checker.terminate()
+    for checker in _checkers:
+        checker.wait(timeout=20)

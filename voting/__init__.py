@@ -77,6 +77,8 @@ def _settle_defaults(app: "Flask") -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     if not app.config.get("KEY_DIR"):
         app.config["KEY_DIR"] = str(instance)
+    if app.config.get("CAST_CHECK") not in ("inline", "queued"):
+        raise ValueError(f"CAST_CHECK must be \"inline\" or \"queued\", not {app.config.get('CAST_CHECK')!r}")
     if not app.config.get("SECRET_KEY"):
         key_file = instance / SECRET_KEY_FILE
         if key_file.exists():

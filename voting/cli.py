@@ -14,6 +14,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(audit_mac_command)
     app.cli.add_command(sweep_timers_command)
+    app.cli.add_command(check_casts_command)
     from voting.verification import cli as verification_cli
 
     app.cli.add_command(verification_cli.verify_command)
@@ -122,3 +123,23 @@ def sweep_timers_command() -> None:
     for ballot_id, action in done:
         click.echo(f"表决 {ballot_id}: {'已自动结束' if action == 'closed' else '已提示秘书处结束'}")
     click.echo(f"处理了 {len(done)} 项到时的表决")
+
+
+@click.command("check-casts")
+@with_appcontext
+@click.option("--follow", is_flag=True, help="一直运行，随到随核验（gunicorn 启动时自动运行）")
+@click.option("--part", default=0, type=click.IntRange(min=0), help="本进程负责的部分（0 起）")
+@click.option("--parts", default=1, type=click.IntRange(min=1), help="核验进程的总数")
+def check_casts_command(follow: bool, part: int, parts: int) -> None:
+    """Check the proofs of encrypted casts stored unchecked (CAST_CHECK = "queued";
+    voting.tellers.checking). Without --follow: every pending cast once, then exit."""
+    from voting.tellers import checking
+
+    if part >= parts:
+        raise click.BadParameter(f"--part 须小于 --parts（{parts}）", param_hint="--part")
+    if follow:
+        click.echo(f"核验进程 {part + 1}/{parts}：等待待核验的加密选票")
+        checking.follow(part=part, parts=parts, echo=click.echo)
+        return
+    checked, failed = checking.check_pending(part=part, parts=parts)
+    click.echo(f"核验了 {checked} 张加密选票，其中 {failed} 张未通过")

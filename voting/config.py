@@ -49,6 +49,10 @@ class DefaultConfig:
     DISPLAY_TIMEZONE = "Asia/Shanghai"
     # The hall screen turns a result too long for the screen page by page, this often.
     HALL_PAGE_SECONDS = 8
+    # Where the proofs of an encrypted cast are checked (voting.tellers.checking): "inline"
+    # in the cast request, or "queued" for checker processes (`flask check-casts --follow`,
+    # which gunicorn.conf.py starts beside the workers and sets this for).
+    CAST_CHECK = "inline"
 
 
 ENV_KEYS = {
@@ -64,6 +68,7 @@ ENV_KEYS = {
     "SERVED_OVER_TLS": "SERVED_OVER_TLS",
     "SIGNING_KEY_FINGERPRINT": "SIGNING_KEY_FINGERPRINT",
     "DISPLAY_TIMEZONE": "DISPLAY_TIMEZONE",
+    "CAST_CHECK": "CAST_CHECK",
 }
 
 

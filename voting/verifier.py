@@ -109,7 +109,9 @@ def _check_result(board: dict, counts: dict) -> None:
     for item_id, options in paper["counts"].items():
         for option, number in options.items():
             counts[item_id][option] += number
-    cast, invalid = board["accepted"] + paper["ballots"], paper["invalid"]
+    # A cast accepted and then failing its proof check was cast, and is invalid (无效票).
+    failed = sum(1 for rejected in board["rejected"] if rejected.get("after_acceptance") is True)
+    cast, invalid = board["accepted"] + paper["ballots"] + failed, paper["invalid"] + failed
     rule = rule_from_json(ballot["kind"], ballot["rule"])
     result = tally(ballot["kind"], rule, counts=counts, total=ballot["total"], issued=ballot["issued"], cast=cast,
                    invalid=invalid, seats=ballot["seats"], options=ballot["ballot_options"])

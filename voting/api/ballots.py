@@ -25,8 +25,9 @@ from voting.ballots import hall, services, timers
 from voting.ballots.models import Ballot, BallotState
 from voting.extensions import db
 from voting.errors import Refusal
+from voting.inputlimits import id_from
 from voting.rules import rule_from_json, rule_text
-from voting.tellers.tally import shape_of
+from voting.tellers.checking import shape_of
 
 
 def load_ballot(bid: str, *, write: bool = False) -> Ballot:
@@ -147,6 +148,7 @@ def open_ballot(bid):
 @bp.post("/ballots/<bid>/close")
 @require(MANAGE_MEETINGS)
 def close_ballot(bid):
+    services.check_before_close(id_from(bid))
     ballot = load_ballot(bid, write=True)
     services.close_ballot(ballot, actor=actor_of(current_principal()))
     return jsonify(ballot_json(ballot))

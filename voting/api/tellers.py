@@ -66,6 +66,13 @@ def encrypted_sums(bid):
     return jsonify(board.sums_json(ballot))
 
 
+@bp.get("/ballots/<bid>/checks")
+@require(READ_MEETINGS)
+def cast_checks(bid):
+    """How many of the ballot's encrypted casts are checked, failed or still waiting."""
+    return jsonify(board.checks_json(load_ballot(bid)))
+
+
 @bp.post("/ballots/<bid>/decryption")
 @require(HOLD_KEY_SHARE)
 def give_decryption(bid):
@@ -111,6 +118,12 @@ document("/meetings/{mid}/tellers/confirm", "post", summary="监票人设备确�
          request={"type": "object"})
 document("/ballots/{bid}/sums", "get", summary="已结束表决的加密合计（逐项目、逐选项），供监票人解密",
          responses={200: ("加密合计", {"type": "object", "required": ["ballot_id", "items", "options", "sums"]})})
+document("/ballots/{bid}/checks", "get",
+         summary="加密选票的证明核验进度：待核验、已通过、未通过（未通过的不计入，计为无效票）",
+         responses={200: ("核验进度", {"type": "object", "required": ["ballot_id", "mode", "pending", "valid", "failed"],
+                                   "properties": {"ballot_id": ID, "mode": {"type": "string", "enum": ["inline", "queued"]},
+                                                  "pending": {"type": "integer"}, "valid": {"type": "integer"},
+                                                  "failed": {"type": "integer"}}})})
 document("/ballots/{bid}/decryption", "post",
          summary="监票人提交解密份额与证明（逐项目、逐选项）；第 k 份到达时生成并签署计票单",
          request={"type": "object", "required": ["shares"], "properties": {"shares": {"type": "array", "items": {

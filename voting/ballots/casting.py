@@ -114,38 +114,38 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
         if receipt is not None:
             return receipt, False
         raise voted_already()
-    sealed, tracker, origin, named = _stored_form(ballot, choices, encrypted)
+    sealed, tracker, origin, named, check = _stored_form(ballot, choices, encrypted)
     ballot_id, deputy_id = ballot.id, deputy.id
     sealed_receipt = idempotency.seal_receipt(idempotency_key, key_hash, tracker)
     db.session.commit()  # end the read transaction (the cast itself has written nothing yet)
     previous_intent = write_intent.set(True)
     try:
         return _store_cast(ballot_id, deputy_id, key_hash, idempotency_key, sealed, tracker, origin, named,
-                           sealed_receipt)
+                           sealed_receipt, check)
     finally:
         write_intent.reset(previous_intent)
 
 
-def _stored_form(ballot: Ballot, choices, encrypted) -> tuple[bytes, str, str | None, str | None]:
-    """(stored bytes, tracker, origin, named choices) of a cast: encrypted to the
-    tellers (on the device, or here), or sealed to the installation's key."""
+def _stored_form(ballot: Ballot, choices, encrypted) -> tuple[bytes, str, str | None, str | None, str | None]:
+    """(stored bytes, tracker, origin, named choices, proof check) of a cast: encrypted
+    to the tellers (on the device, or here), or sealed to the installation's key."""
     if encrypted is not None:
         if not ballot.with_tellers:
             raise Refusal(400, "not_encrypted_ballot", "本项表决未使用监票人密钥，请提交 choices。")
-        sealed, tracker = tellers.checked_device_cast(ballot, encrypted)
+        sealed, tracker, check = tellers.checked_device_cast(ballot, encrypted)
         if _tracker_taken(ballot.id, tracker):
             raise copied_cast()
-        return sealed, tracker, "device", None
+        return sealed, tracker, "device", None, check
     try:
         completed = check_choices(ballot.kind, item_keys=item_keys(ballot), choices=choices,
                                   seats=ballot.seats, options=ballot.options)
     except ChoiceError as error:
         raise Refusal(422, error.code, error.message)
     if ballot.with_tellers:
-        sealed, tracker = tellers.encrypt_for(ballot, completed)
-        return sealed, tracker, "server", None
+        sealed, tracker, check = tellers.encrypt_for(ballot, completed)
+        return sealed, tracker, "server", None, check
     sealed, tracker = seal_choices(ballot, completed)
-    return sealed, tracker, None, (None if ballot.secret else canonical_json(completed).decode())
+    return sealed, tracker, None, (None if ballot.secret else canonical_json(completed).decode()), None
 
 
 def _tracker_taken(ballot_id: int, tracker: str) -> bool:
@@ -158,7 +158,7 @@ def copied_cast() -> Refusal:
 
 
 def _store_cast(ballot_id: int, deputy_id: int, key_hash: str, idempotency_key: str, sealed: bytes, tracker: str,
-                origin: str | None, named: str | None, sealed_receipt: bytes) -> tuple[str, bool]:
+                origin: str | None, named: str | None, sealed_receipt: bytes, check: str | None) -> tuple[str, bool]:
     """The write half of `cast_vote`, in one transaction under the lock."""
     state = db.session.scalar(select(Ballot.state).where(Ballot.id == ballot_id).with_for_update(read=True))
     if state != BallotState.open.value:
@@ -168,7 +168,7 @@ def _store_cast(ballot_id: int, deputy_id: int, key_hash: str, idempotency_key: 
     # the commit fail on participation's primary key: handled below, nothing of ours stored.
     db.session.add(Participation(ballot_id=ballot_id, deputy_id=deputy_id, channel="tablet"))
     db.session.add(CastBallot(id=secrets.token_hex(16), ballot_id=ballot_id, tracker=tracker, sealed=sealed,
-                              channel="tablet", invalid=False, origin=origin))
+                              channel="tablet", invalid=False, origin=origin, proof_check=check))
     if named is not None:
         db.session.add(NamedVote(ballot_id=ballot_id, deputy_id=deputy_id, choices=named))
     db.session.add(IdempotencyRecord(key_hash=key_hash, ballot_id=ballot_id, receipt=sealed_receipt))

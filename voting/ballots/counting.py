@@ -78,7 +78,10 @@ def count_ballot(ballot: Ballot) -> dict:
             electronic, accepted = tellers.decrypted_counts(ballot)
         except tellers.DecryptionFailed as error:
             raise CountError(str(error)) from error
-        channels["tablet"] += accepted
+        # A cast accepted and then failing its proof check was cast, and is invalid (无效票).
+        failed = sum(1 for _ in tellers.failed_casts(ballot.id))
+        channels["tablet"] += accepted + failed
+        invalid += failed
         for key, choices in electronic.items():
             for choice, number in choices.items():
                 counts[key][choice] += number

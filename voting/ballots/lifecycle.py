@@ -14,7 +14,7 @@ from voting.clock import clock
 from voting.ballots.models import TRANSITIONS, Ballot, BallotState, BallotVoter, TallySheet
 from voting.ballots.counting import count_ballot, integrity_block, sheet_digest
 from voting.ballots.secrecy import hide_insertion_order, scrub_after_close
-from voting.tellers import ceremony, tally as tellers
+from voting.tellers import ceremony, checking, tally as tellers
 from voting.tracking.from_ballots import track_published_selection
 from voting.extensions import db
 from voting.integrity import anchors, audit, keys, sealing
@@ -96,6 +96,14 @@ def _opened_details(ballot: Ballot, total: int, issued: int, frozen) -> dict:
     return details
 
 
+def check_before_close(ballot_id: int | None) -> None:
+    """Before closing (outside its transaction, which holds the ballot's lock): check the
+    casts whose proofs are still unchecked (CAST_CHECK = "queued", voting.tellers.checking).
+    Commits; does nothing when none is pending."""
+    if ballot_id is not None and checking.pending_ids(ballot_id=ballot_id, limit=1):
+        checking.check_pending(ballot_id=ballot_id)
+
+
 def close_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None) -> dict | None:
     """open → closed: count the sealed ballots under the frozen rule, store the signed
     tally sheet, and rewrite the ballot's rows so their storage order tells nothing.
@@ -110,6 +118,8 @@ def close_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None
     db.session.flush()
     hide_insertion_order(ballot.id)
     if ballot.with_tellers:
+        # What `check_before_close` left (casts stored since) is checked under the lock.
+        checking.mark(checking.verdicts(checking.pending_ids(ballot_id=ballot.id)))
         sums = tellers.sum_casts(ballot)
         ballot.awaiting_tellers = True
         digest = tellers.sums_digest(sums.sums_json)

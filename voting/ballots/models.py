@@ -200,10 +200,16 @@ class CastBallot(db.Model):
     # Under tellers: "device" (encrypted on the tablet) or "server" (a plain API cast the
     # server encrypted at once); NULL for a ballot sealed to the installation's key.
     origin = db.Column(db.String(8), nullable=True)
+    # Under tellers: "pending" (stored, proofs not yet checked: CAST_CHECK = "queued"),
+    # "valid" (counted) or "failed" (never counted: an invalid ballot, 无效票, with the
+    # reason in `rejection`); see voting.tellers.checking. NULL for a sealed cast.
+    proof_check = db.Column(db.String(8), nullable=True, index=True)
+    rejection = db.Column(db.String(200), nullable=True)
 
     __table_args__ = (
         db.UniqueConstraint("ballot_id", "tracker"),
         db.CheckConstraint("channel in ('tablet','paper')", name="channel"),
+        db.CheckConstraint("proof_check IS NULL OR proof_check in ('pending','valid','failed')", name="proof_check"),
         WITHOUT_ROWID,
     )
 

@@ -26,7 +26,7 @@ from voting.ballots.counting import (
     unsealed_casts,
 )
 from voting.ballots.creating import create_ballot, draft_ballot, new_ballot
-from voting.ballots.lifecycle import close_ballot, count_with_tellers, open_ballot, publish_ballot
+from voting.ballots.lifecycle import check_before_close, close_ballot, count_with_tellers, open_ballot, publish_ballot
 from voting.ballots.paper import issue_paper_ballot, record_paper_ballot
 from voting.ballots.reading import (
     ballots_for_deputy,
@@ -45,7 +45,8 @@ from voting.ballots.rounds import has_next_round, start_reappraisal, start_runof
 from voting.ballots.secrecy import hide_insertion_order
 
 __all__ = [
-    "CountError", "accepted_options", "ballots_for_deputy", "ballots_of_meeting", "cast_vote", "close_ballot", "count_with_tellers",
+    "CountError", "accepted_options", "ballots_for_deputy", "ballots_of_meeting", "cast_vote", "check_before_close",
+    "close_ballot", "count_with_tellers",
     "count_ballot", "counted_part", "create_ballot", "draft_ballot", "deputies_not_voted", "get_ballot", "has_next_round",
     "has_voted", "hide_insertion_order", "integrity_block", "is_eligible", "issue_paper_ballot", "named_votes",
     "new_ballot", "open_ballot", "participation_count", "progress", "publish_ballot", "receipts_for",

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from voting.ballots.lifecycle import close_ballot, lock_ballot
+from voting.ballots.lifecycle import check_before_close, close_ballot, lock_ballot
 from voting.ballots.models import Ballot, BallotState
 from voting.clock import clock  # noqa: F401  (the clock callers pass in)
 from voting.database import write_intent
@@ -62,6 +62,7 @@ def sweep_timers(now: datetime, meeting_ids=None) -> list[tuple[int, str]]:
 
 
 def _expire(ballot_id: int, now: datetime) -> str | None:
+    check_before_close(ballot_id)
     ballot = lock_ballot(ballot_id, for_update=True)
     if ballot.state != BallotState.open.value or ballot.timer_expired_at is not None \
             or ballot.deadline is None or ballot.deadline > now:

@@ -11,8 +11,8 @@ from voting.ballots.reading import stored_sheet
 from voting.errors import Refusal, not_found
 from voting.extensions import db
 from voting.inputlimits import id_from
-from voting.tellers import ceremony as ceremonies
-from voting.tellers.tally import encrypted_casts, shape_of, stored_shares, stored_sums
+from voting.tellers import ceremony as ceremonies, checking
+from voting.tellers.tally import encrypted_casts, failed_casts, shape_of, stored_shares, stored_sums
 from voting.tellers.models import EncryptedTally, RejectedCast
 
 FORMAT = "minsheng-voting-board/1"
@@ -29,6 +29,13 @@ def sums_json(ballot: Ballot) -> dict:
             "sums": [[c.to_json() for c in row] for row in sums], "accepted": accepted,
             "awaiting_tellers": bool(ballot.awaiting_tellers), "threshold": ceremony.threshold,
             "given": sorted(stored_shares(ballot.id))}
+
+
+def checks_json(ballot: Ballot) -> dict:
+    if not ballot.with_tellers:
+        raise Refusal(409, "no_tellers", "本项表决未使用监票人密钥，没有加密选票需要核验。")
+    mode = "queued" if checking.queued() else "inline"
+    return {"ballot_id": str(ballot.id), "mode": mode, **checking.check_counts(ballot.id)}
 
 
 def paper_totals(ballot: Ballot) -> dict:
@@ -69,8 +76,11 @@ def board_of(ballot: Ballot) -> dict:
                                 for seat in ceremony.seats]},
         "casts": [{"tracker": tracker, "origin": origin, "encrypted": encrypted}
                   for tracker, origin, encrypted in encrypted_casts(ballot.id)],
-        "rejected": [{"tracker": tracker, "reason": reason, "encrypted": json.loads(raw)}
-                     for tracker, reason, raw in rejected],
+        "rejected": sorted([{"tracker": tracker, "reason": reason, "encrypted": json.loads(raw),
+                             "after_acceptance": False} for tracker, reason, raw in rejected]
+                           + [{"tracker": tracker, "reason": reason, "encrypted": encrypted, "after_acceptance": True}
+                              for tracker, reason, encrypted in failed_casts(ballot.id)],
+                           key=lambda entry: entry["tracker"]),
         "sums": json.loads(tally.sums_json) if tally else None,
         "accepted": tally.accepted if tally else None,
         "decryptions": [{"position": position, "shares": shares}
@@ -102,8 +112,9 @@ def board_summary(ballot: Ballot) -> dict:
     """What the board page shows (the trackers, not the casts: 3,000 casts are 120 MB)."""
     ceremony = ceremonies.ceremony_of(ballot.meeting)
     trackers = sorted(db.session.scalars(select(CastBallot.tracker).where(CastBallot.ballot_id == ballot.id,
-                                                                          CastBallot.origin.is_not(None))))
-    rejected = sorted(db.session.scalars(select(RejectedCast.tracker).where(RejectedCast.ballot_id == ballot.id)))
+                                                                          CastBallot.proof_check == checking.VALID)))
+    rejected = sorted([*db.session.scalars(select(RejectedCast.tracker).where(RejectedCast.ballot_id == ballot.id)),
+                       *(tracker for tracker, _reason, _cast in failed_casts(ballot.id))])
     return {"trackers": trackers, "rejected": rejected, "options": list(shape_of(ballot).options),
             "result": stored_sheet(ballot), "paper": paper_totals(ballot), "threshold": ceremony.threshold,
             "size": ceremony.size, "decrypted_by": sorted(stored_shares(ballot.id)),

@@ -12,42 +12,47 @@ from sqlalchemy import select
 
 from voting.ballots.models import Ballot, CastBallot
 from voting.crypto import elgamal
-from voting.crypto.ballot import BallotRejected, Shape, ciphertext_rows, encrypt_ballot, tracker_of, verify_ballot
+from voting.crypto.ballot import (
+    BallotRejected, Shape, cast_digest, ciphertext_rows, encrypt_ballot, tracker_of, verify_ballot,
+)
 from voting.crypto.elgamal import Ciphertext
 from voting.database import write_intent
 from voting.errors import Refusal, invalid_transition
 from voting.extensions import db
 from voting.integrity.canonical import canonical_json
-from voting.rules import cast_options, option_limit
-from voting.tellers import ceremony as ceremonies
+from voting.tellers import ceremony as ceremonies, checking
+from voting.tellers.checking import shape_of
 from voting.tellers.models import DecryptionShare, EncryptedTally, RejectedCast
 
 
-def shape_of(ballot: Ballot) -> Shape:
-    """The ballot's items and options in order, and the limit its rule sets (voting.rules)."""
-    limited = option_limit(ballot.kind, ballot.seats) or (None, None)
-    return Shape(ballot_id=ballot.id, item_ids=tuple(str(item.id) for item in ballot.items),
-                 options=tuple(cast_options(ballot.kind, ballot.options)), limited_option=limited[0],
-                 limit=limited[1])
-
-
-def encrypt_for(ballot: Ballot, completed: dict) -> tuple[bytes, str]:
+def encrypt_for(ballot: Ballot, completed: dict) -> tuple[bytes, str, str]:
     """A plain cast (already checked by the rules) encrypted and proved by the server:
-    (stored bytes, tracker). The choices live only in this request's memory."""
-    encrypted = encrypt_ballot(ballot.teller_key, shape_of(ballot), completed)
-    tracker, _ = verify_ballot(ballot.teller_key, shape_of(ballot), encrypted)  # the tracker, and a self-check
-    return canonical_json(encrypted), tracker
+    (stored bytes, tracker, proof check). The choices live only in this request's
+    memory. Its proofs are checked like a device's: here, or queued (voting.tellers.checking)."""
+    shape = shape_of(ballot)
+    encrypted = encrypt_ballot(ballot.teller_key, shape, completed)
+    if checking.queued():
+        return canonical_json(encrypted), tracker_of(cast_digest(shape, ciphertext_rows(shape, encrypted))), \
+            checking.PENDING
+    tracker, _ = verify_ballot(ballot.teller_key, shape, encrypted)  # the tracker, and a self-check
+    return canonical_json(encrypted), tracker, checking.VALID
 
 
-def checked_device_cast(ballot: Ballot, encrypted) -> tuple[bytes, str]:
-    """A cast encrypted on the tablet: (stored bytes, tracker) when every proof holds;
-    otherwise the cast is kept as rejected (for the board) and refused with 422."""
+def checked_device_cast(ballot: Ballot, encrypted) -> tuple[bytes, str, str]:
+    """A cast encrypted on the tablet: (stored bytes, tracker, proof check). Its form is
+    checked here; its proofs here too ("valid"), or later when checks are queued
+    ("pending"). A cast that fails here is kept as refused (for the board) and refused
+    with 422: the deputy votes again."""
+    shape = shape_of(ballot)
     try:
-        tracker, _ = verify_ballot(ballot.teller_key, shape_of(ballot), encrypted)
+        if checking.queued():
+            tracker, check = tracker_of(cast_digest(shape, ciphertext_rows(shape, encrypted))), checking.PENDING
+        else:
+            (tracker, _), check = verify_ballot(ballot.teller_key, shape, encrypted), checking.VALID
     except BallotRejected as error:
         _keep_rejected(ballot.id, encrypted, str(error))
         raise Refusal(422, "ballot_rejected", f"加密选票未通过核验，未被计入：{error}。请重新投票。")
-    return canonical_json(encrypted), tracker
+    return canonical_json(encrypted), tracker, check
 
 
 def _keep_rejected(ballot_id: int, encrypted, reason: str) -> None:
@@ -78,11 +83,21 @@ def _tracker_of_raw(raw: bytes) -> str:
 # --- close: the encrypted sums ---------------------------------------------------------
 
 def encrypted_casts(ballot_id: int):
-    """(tracker, origin, encrypted dict) of every accepted cast under tellers."""
+    """(tracker, origin, encrypted dict) of every counted cast under tellers: its proofs
+    were checked and hold."""
     rows = db.session.execute(select(CastBallot.tracker, CastBallot.origin, CastBallot.sealed).where(
-        CastBallot.ballot_id == ballot_id, CastBallot.origin.is_not(None)).order_by(CastBallot.tracker))
+        CastBallot.ballot_id == ballot_id, CastBallot.proof_check == checking.VALID).order_by(CastBallot.tracker))
     for tracker, origin, raw in rows:
         yield tracker, origin, json.loads(raw)
+
+
+def failed_casts(ballot_id: int):
+    """(tracker, reason, encrypted dict) of every cast that was accepted and then failed
+    its check (never counted; an invalid ballot on the sheet)."""
+    rows = db.session.execute(select(CastBallot.tracker, CastBallot.rejection, CastBallot.sealed).where(
+        CastBallot.ballot_id == ballot_id, CastBallot.proof_check == checking.FAILED).order_by(CastBallot.tracker))
+    for tracker, reason, raw in rows:
+        yield tracker, reason or "", json.loads(raw)
 
 
 def sum_casts(ballot: Ballot) -> EncryptedTally:
@@ -201,11 +216,13 @@ def encryption_summary(ballot: Ballot) -> dict:
     ceremony = ceremonies.ceremony_of(ballot.meeting)
     origins = {"device": 0, "server": 0}
     for origin in db.session.scalars(select(CastBallot.origin).where(CastBallot.ballot_id == ballot.id,
-                                                                     CastBallot.origin.is_not(None))):
+                                                                     CastBallot.proof_check == checking.VALID)):
         origins[origin] = origins.get(origin, 0) + 1
-    rejected = sorted(db.session.scalars(select(RejectedCast.tracker).where(RejectedCast.ballot_id == ballot.id)))
+    refused = list(db.session.scalars(select(RejectedCast.tracker).where(RejectedCast.ballot_id == ballot.id)))
+    failed = [tracker for tracker, _reason, _cast in failed_casts(ballot.id)]
     return {"mode": "tellers", "mode_text": f"监票人门限密钥（{ceremony.threshold}/{ceremony.size}）",
             "threshold": ceremony.threshold, "tellers": ceremony.size, "joint_key": ballot.teller_key.hex(),
             "encrypted_on_device": origins["device"], "encrypted_by_server": origins["server"],
-            "rejected": len(rejected), "rejected_trackers": rejected,
+            "rejected": len(refused) + len(failed), "rejected_trackers": sorted(refused + failed),
+            "failed_after_acceptance": len(failed),
             "decrypted_by": sorted(stored_shares(ballot.id))[:ceremony.threshold]}
