@@ -58,7 +58,8 @@ def _range_hash(key: bytes, context: str, ciphertext: Ciphertext, lo: int, hi: i
 
 
 def prove_range(key: bytes, context: str, ciphertext: Ciphertext, r: int, m: int, lo: int, hi: int) -> list:
-    """[[c_j, v_j] for j in lo..hi] (scalars as hex) proving lo ≤ m ≤ hi."""
+    """[[c_j, v_j] for j in lo..hi] (scalars as hex) proving lo ≤ m ≤ hi, where
+    `ciphertext` is (r·G, m·G + r·K)."""
     if not lo <= m <= hi:
         raise ValueError("the value is outside the range it is proved in")
     branches, commitments = {}, []
@@ -69,7 +70,7 @@ def prove_range(key: bytes, context: str, ciphertext: Ciphertext, r: int, m: int
             continue
         c_j, v_j = group.random_scalar(), group.random_scalar()
         branches[j] = (c_j, v_j)
-        commitments.append(_commitment(key, ciphertext, j, c_j, v_j))
+        commitments.append(_simulated_commitment(key, r, m, j, c_j, v_j))
     c = _range_hash(key, context, ciphertext, lo, hi, commitments)
     c_m = (c - sum(c_j for c_j, _ in branches.values())) % group.L
     branches[m] = (c_m, (u + c_m * r) % group.L)
@@ -77,9 +78,18 @@ def prove_range(key: bytes, context: str, ciphertext: Ciphertext, r: int, m: int
 
 
 def _commitment(key: bytes, ciphertext: Ciphertext, j: int, c_j: int, v_j: int) -> tuple[bytes, bytes]:
+    """The verifier's (a_j, b_j) = (v_j·G − c_j·A, v_j·K − c_j·(B − j·G))."""
     a_j = group.sub(group.base_mul(v_j), group.mul(c_j, ciphertext.a))
     b_j = group.sub(group.mul(v_j, key), group.mul(c_j, group.sub(ciphertext.b, group.base_mul(j))))
     return a_j, b_j
+
+
+def _simulated_commitment(key: bytes, r: int, m: int, j: int, c_j: int, v_j: int) -> tuple[bytes, bytes]:
+    """The same points as _commitment, made by the prover, who knows A = r·G and
+    B = m·G + r·K: with w = v_j − c_j·r, a_j = w·G and b_j = w·K + c_j·(j − m)·G
+    (scalar arithmetic mod L; every point still comes from libsodium)."""
+    w = (v_j - c_j * r) % group.L
+    return group.base_mul(w), group.add(group.mul(w, key), group.base_mul(c_j * (j - m)))
 
 
 def check_range(key: bytes, context: str, ciphertext: Ciphertext, lo: int, hi: int, proof) -> bool:
