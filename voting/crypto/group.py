@@ -26,7 +26,7 @@ _scalarmult_base = _sodium.crypto_scalarmult_ristretto255_base
 _add = _sodium.crypto_core_ristretto255_add
 _sub = _sodium.crypto_core_ristretto255_sub
 _is_valid_point = _sodium.crypto_core_ristretto255_is_valid_point
-_buffer = ctypes.create_string_buffer
+_Buffer = ctypes.c_char * 32  # libsodium's output: a fresh one per call (ctypes lets other threads run)
 
 L = 2**252 + 27742317777372353535851937790883648493  # the group order
 IDENTITY = bytes(32)
@@ -91,7 +91,7 @@ def _small_multiple(j: int) -> bytes:
 
 
 def _base_mul(k: int) -> bytes:
-    out = _buffer(POINT_BYTES)
+    out = _Buffer()
     if _scalarmult_base(out, k.to_bytes(32, "little")) != 0:
         raise ValueError("crypto_scalarmult_ristretto255_base")
     return out.raw
@@ -101,8 +101,8 @@ def mul(k: int, point: bytes) -> bytes:
     k %= L
     if k == 0 or point == IDENTITY:
         return IDENTITY
-    _check_length(point)
-    out = _buffer(POINT_BYTES)
+    _check(point)
+    out = _Buffer()
     if _scalarmult(out, k.to_bytes(32, "little"), point) != 0:
         raise ValueError("crypto_scalarmult_ristretto255")
     return out.raw
@@ -110,29 +110,30 @@ def mul(k: int, point: bytes) -> bytes:
 
 def add(p: bytes, q: bytes) -> bytes:
     if q == IDENTITY:
-        return _check_length(p)
+        return _check(p)
     if p == IDENTITY:
-        return _check_length(q)
-    return _core(_add, p, q)
+        return _check(q)
+    _check(p)
+    _check(q)
+    out = _Buffer()
+    if _add(out, p, q) != 0:
+        raise ValueError("crypto_core_ristretto255_add")
+    return out.raw
 
 
 def sub(p: bytes, q: bytes) -> bytes:
     if q == IDENTITY:
-        return _check_length(p)
-    return _core(_sub, p, q)
-
-
-def _core(function, p: bytes, q: bytes) -> bytes:
-    _check_length(p)
-    _check_length(q)
-    out = _buffer(POINT_BYTES)
-    if function(out, p, q) != 0:
-        raise ValueError("crypto_core_ristretto255_add/sub")
+        return _check(p)
+    _check(p)
+    _check(q)
+    out = _Buffer()
+    if _sub(out, p, q) != 0:
+        raise ValueError("crypto_core_ristretto255_sub")
     return out.raw
 
 
-def _check_length(point: bytes) -> bytes:
-    """What pysodium checked before handing bytes to C: exactly 32 of them."""
+def _check(point: bytes) -> bytes:
+    """What pysodium checks before handing bytes to C: 32 of them."""
     if type(point) is not bytes or len(point) != POINT_BYTES:
         raise ValueError("a point is 32 bytes")
     return point
