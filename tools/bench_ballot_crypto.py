@@ -1,5 +1,5 @@
-"""CPU time of encrypt_ballot and verify_ballot on the benchmark ballot (25 items ×
-yes/no/abstain, "at most 20 yes"), median over many runs.
+"""CPU time of encrypt_ballot and verify_ballot on the ballot of bench/tellers.py
+(25 items × yes/no/abstain, "at most 20 yes", the same marks), median over many runs.
 
     .venv/bin/python tools/bench_ballot_crypto.py [--runs 30] [ROOT ...]
 
@@ -20,12 +20,14 @@ from voting.crypto import group
 from voting.crypto.ballot import Shape, encrypt_ballot, verify_ballot
 items = tuple(str(100 + i) for i in range(25))
 shape = Shape(7, items, ("yes", "no", "abstain"), "yes", 20)
-choices = {item: ("yes", "yes", "no", "abstain")[i % 4] for i, item in enumerate(items)}
 key = group.base_mul(group.random_scalar())
-verify_ballot(key, shape, encrypt_ballot(key, shape, choices))  # warm up
+def marks(index):
+    return {item: ("yes" if n < 20 and (n + index) % 7 else "no") for n, item in enumerate(items)}
+verify_ballot(key, shape, encrypt_ballot(key, shape, marks(0)))  # warm up
 for line in sys.stdin:
     enc, ver = [], []
-    for _ in range(int(line)):
+    for index in range(int(line)):
+        choices = marks(index)
         start = time.process_time()
         encrypted = encrypt_ballot(key, shape, choices)
         enc.append(time.process_time() - start)
