@@ -56,6 +56,11 @@ def test_the_provers_simulated_commitments_are_the_verifiers_points(m):
                 elgamal._commitment(KEY, ciphertext, j, c_j, v_j)
 
 
+def test_the_provers_product_is_the_product_of_the_ciphertexts():
+    pairs = [elgamal.encrypt(KEY, m) for m in (1, 0, 1, 1, 0)]
+    assert elgamal.encryption(KEY, 3, sum(r for _, r in pairs)) == elgamal.product(c for c, _ in pairs)
+
+
 def test_check_range_refuses_every_tampered_branch():
     ciphertext, r = elgamal.encrypt(KEY, 3)
     proof = elgamal.prove_range(KEY, "ctx", ciphertext, r, 3, 0, 5)

@@ -47,7 +47,13 @@ def product(ciphertexts) -> Ciphertext:
 def encrypt(key: bytes, m: int) -> tuple[Ciphertext, int]:
     """(ciphertext, r): r is kept only as long as the proofs need it."""
     r = group.random_scalar()
-    return Ciphertext(group.base_mul(r), group.add(group.base_mul(m), group.mul(r, key))), r
+    return encryption(key, m, r), r
+
+
+def encryption(key: bytes, m: int, r: int) -> Ciphertext:
+    """(r·G, m·G + r·K): also the product of ciphertexts whose m's and r's sum to m
+    and r, which the one who knows them gets here in 3 calls instead of 2 per factor."""
+    return Ciphertext(group.base_mul(r), group.add(group.base_mul(m), group.mul(r, key)))
 
 
 def _range_hash(key: bytes, context: str, ciphertext: Ciphertext, lo: int, hi: int, commitments) -> int:
