@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 
 from voting.crypto import group
-from voting.crypto.elgamal import Ciphertext, check_range, encrypt, product, prove_range
+from voting.crypto.elgamal import Ciphertext, check_range, encrypt, encryption, product, prove_range
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def encrypt_ballot(key: bytes, shape: Shape, choices: dict[str, str]) -> dict:
         column = shape.options.index(shape.limited_option)
         marked = sum(randomness[i][column][1] for i in range(len(rows)))
         r_sum = sum(randomness[i][column][0] for i in range(len(rows))) % group.L
-        limited = product(row[column] for row in rows)
+        limited = encryption(key, marked, r_sum)  # = product(row[column] for row in rows), in 3 calls, not 48
         encrypted["limit"] = prove_range(key, _context(shape, digest, f"limit:{shape.limited_option}"),
                                          limited, r_sum, marked, 0, shape.limit)
     return encrypted

@@ -47,7 +47,13 @@ def product(ciphertexts) -> Ciphertext:
 def encrypt(key: bytes, m: int) -> tuple[Ciphertext, int]:
     """(ciphertext, r): r is kept only as long as the proofs need it."""
     r = group.random_scalar()
-    return Ciphertext(group.base_mul(r), group.add(group.base_mul(m), group.mul(r, key))), r
+    return encryption(key, m, r), r
+
+
+def encryption(key: bytes, m: int, r: int) -> Ciphertext:
+    """(r·G, m·G + r·K): also the product of ciphertexts whose m's and r's sum to m
+    and r, which the one who knows them gets here in 3 calls instead of 2 per factor."""
+    return Ciphertext(group.base_mul(r), group.add(group.base_mul(m), group.mul(r, key)))
 
 
 def _range_hash(key: bytes, context: str, ciphertext: Ciphertext, lo: int, hi: int, commitments) -> int:
@@ -58,7 +64,8 @@ def _range_hash(key: bytes, context: str, ciphertext: Ciphertext, lo: int, hi: i
 
 
 def prove_range(key: bytes, context: str, ciphertext: Ciphertext, r: int, m: int, lo: int, hi: int) -> list:
-    """[[c_j, v_j] for j in lo..hi] (scalars as hex) proving lo ≤ m ≤ hi."""
+    """[[c_j, v_j] for j in lo..hi] (scalars as hex) proving lo ≤ m ≤ hi, where
+    `ciphertext` is (r·G, m·G + r·K)."""
     if not lo <= m <= hi:
         raise ValueError("the value is outside the range it is proved in")
     branches, commitments = {}, []
@@ -69,7 +76,7 @@ def prove_range(key: bytes, context: str, ciphertext: Ciphertext, r: int, m: int
             continue
         c_j, v_j = group.random_scalar(), group.random_scalar()
         branches[j] = (c_j, v_j)
-        commitments.append(_commitment(key, ciphertext, j, c_j, v_j))
+        commitments.append(_simulated_commitment(key, r, m, j, c_j, v_j))
     c = _range_hash(key, context, ciphertext, lo, hi, commitments)
     c_m = (c - sum(c_j for c_j, _ in branches.values())) % group.L
     branches[m] = (c_m, (u + c_m * r) % group.L)
@@ -77,9 +84,18 @@ def prove_range(key: bytes, context: str, ciphertext: Ciphertext, r: int, m: int
 
 
 def _commitment(key: bytes, ciphertext: Ciphertext, j: int, c_j: int, v_j: int) -> tuple[bytes, bytes]:
+    """The verifier's (a_j, b_j) = (v_j·G − c_j·A, v_j·K − c_j·(B − j·G))."""
     a_j = group.sub(group.base_mul(v_j), group.mul(c_j, ciphertext.a))
     b_j = group.sub(group.mul(v_j, key), group.mul(c_j, group.sub(ciphertext.b, group.base_mul(j))))
     return a_j, b_j
+
+
+def _simulated_commitment(key: bytes, r: int, m: int, j: int, c_j: int, v_j: int) -> tuple[bytes, bytes]:
+    """The same points as _commitment, made by the prover, who knows A = r·G and
+    B = m·G + r·K: with w = v_j − c_j·r, a_j = w·G and b_j = w·K + c_j·(j − m)·G
+    (scalar arithmetic mod L; every point still comes from libsodium)."""
+    w = (v_j - c_j * r) % group.L
+    return group.base_mul(w), group.add(group.mul(w, key), group.base_mul(c_j * (j - m)))
 
 
 def check_range(key: bytes, context: str, ciphertext: Ciphertext, lo: int, hi: int, proof) -> bool:

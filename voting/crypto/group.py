@@ -1,13 +1,32 @@
 """ristretto255 through libsodium: points are 32-byte encodings, scalars are integers
-mod L. No curve arithmetic here, only calls into libsodium (pysodium's bindings).
+mod L. No curve arithmetic here, only calls into libsodium: the library pysodium
+loaded (`pysodium.sodium`), called through ctypes as pysodium's own wrappers do, minus
+their per-call version check (checked once here); a non-zero return is ValueError.
 
 libsodium refuses to return the identity from a scalar multiplication, so a product
 that is the identity (a zero scalar, or the identity point) is answered here without
-calling it; every other product of a prime-order group element is not the identity."""
+calling it; every other product of a prime-order group element is not the identity.
+A sum or difference with the identity as its second operand (or a sum with it as its
+first) is the other operand, returned without calling libsodium: points given to
+these functions are valid canonical encodings (from point_from_hex or libsodium), and
+libsodium re-encodes a valid point to the same bytes. The multiples j·G of small j
+are computed once (base_mul of libsodium) and kept."""
+import ctypes
+import functools
 import hashlib
 import secrets
 
 import pysodium
+
+if not pysodium.sodium_version_check(1, 0, 18):
+    raise ImportError("ristretto255 needs libsodium 1.0.18 or later")
+_sodium = pysodium.sodium
+_scalarmult = _sodium.crypto_scalarmult_ristretto255
+_scalarmult_base = _sodium.crypto_scalarmult_ristretto255_base
+_add = _sodium.crypto_core_ristretto255_add
+_sub = _sodium.crypto_core_ristretto255_sub
+_is_valid_point = _sodium.crypto_core_ristretto255_is_valid_point
+_Buffer = ctypes.c_char * 32  # libsodium's output: a fresh one per call (ctypes lets other threads run)
 
 L = 2**252 + 27742317777372353535851937790883648493  # the group order
 IDENTITY = bytes(32)
@@ -37,7 +56,7 @@ def scalar_from_hex(text) -> int:
 
 def point_from_hex(text) -> bytes:
     raw = _hex_bytes(text, POINT_BYTES)
-    if not pysodium.crypto_core_ristretto255_is_valid_point(raw):
+    if _is_valid_point(raw) != 1:
         raise GroupError("不是有效的 ristretto255 点")
     return raw
 
@@ -58,24 +77,66 @@ def random_scalar() -> int:
     return 1 + secrets.randbelow(L - 1)
 
 
+SMALL_MULTIPLES = 1024  # j·G for 0 ≤ j < this is computed once and kept
+
+
 def base_mul(k: int) -> bytes:
     k %= L
-    return IDENTITY if k == 0 else pysodium.crypto_scalarmult_ristretto255_base(scalar_bytes(k))
+    return _small_multiple(k) if k < SMALL_MULTIPLES else _base_mul(k)
+
+
+@functools.cache
+def _small_multiple(j: int) -> bytes:
+    return IDENTITY if j == 0 else _base_mul(j)
+
+
+def _base_mul(k: int) -> bytes:
+    out = _Buffer()
+    if _scalarmult_base(out, k.to_bytes(32, "little")) != 0:
+        raise ValueError("crypto_scalarmult_ristretto255_base")
+    return out.raw
 
 
 def mul(k: int, point: bytes) -> bytes:
     k %= L
     if k == 0 or point == IDENTITY:
         return IDENTITY
-    return pysodium.crypto_scalarmult_ristretto255(scalar_bytes(k), point)
+    _check(point)
+    out = _Buffer()
+    if _scalarmult(out, k.to_bytes(32, "little"), point) != 0:
+        raise ValueError("crypto_scalarmult_ristretto255")
+    return out.raw
 
 
 def add(p: bytes, q: bytes) -> bytes:
-    return pysodium.crypto_core_ristretto255_add(p, q)
+    if q == IDENTITY:
+        return _check(p)
+    if p == IDENTITY:
+        return _check(q)
+    _check(p)
+    _check(q)
+    out = _Buffer()
+    if _add(out, p, q) != 0:
+        raise ValueError("crypto_core_ristretto255_add")
+    return out.raw
 
 
 def sub(p: bytes, q: bytes) -> bytes:
-    return pysodium.crypto_core_ristretto255_sub(p, q)
+    if q == IDENTITY:
+        return _check(p)
+    _check(p)
+    _check(q)
+    out = _Buffer()
+    if _sub(out, p, q) != 0:
+        raise ValueError("crypto_core_ristretto255_sub")
+    return out.raw
+
+
+def _check(point: bytes) -> bytes:
+    """What pysodium checks before handing bytes to C: 32 of them."""
+    if type(point) is not bytes or len(point) != POINT_BYTES:
+        raise ValueError("a point is 32 bytes")
+    return point
 
 
 def total(points) -> bytes:
