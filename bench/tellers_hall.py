@@ -1,9 +1,11 @@
 """A hall under tellers (issue #17): the load run of `bench/scenarios.py` with a 2-of-3
 tellers' key made by three teller devices (voting.teller over HTTP) and every deputy's
 cast encrypted and proved beforehand, as its tablet would (not timed: the tablet's own
-time is measured in Chromium by bench/tellers.py). Timed: the casts (the server checks
-every proof inside the request), all at once and then spread over a hall's window; then
-close, two tellers' decryption shares and the tally checked against what was sent.
+time is measured in Chromium by bench/tellers.py). Timed: the casts, all at once and then
+spread over a hall's window, with the proofs checked as gunicorn.conf.py sets it
+(CAST_CHECK=queued: by checker processes beside the workers; the time until none is
+pending after the last cast is measured); then close, two tellers' decryption shares and
+the tally checked against what was sent.
 
     python -m bench --only tellers-hall [--db sqlite,postgres] [--sizes 650]
 """
@@ -53,6 +55,7 @@ async def timed_ballot(hall: Hall, server, devices, title: str, window_s: float,
     prepare_s = time.monotonic() - prepared
     (results, _), usage = await measured([server], _burst_with(hall, ballot, plans, window_s))
     figures = {"window_s": window_s, "encrypting_beforehand_s": round(prepare_s, 1), **summarize_burst(results), **usage}
+    figures["checks"] = await checks_done(hall, ballot["id"])
     accepted = [plans[r["index"]] for r in results if r["status"] in (200, 201)]
     began = time.monotonic()
     await hall.staff("POST", f"/api/v1/ballots/{ballot['id']}/close")
@@ -68,6 +71,19 @@ async def timed_ballot(hall: Hall, server, devices, title: str, window_s: float,
                         "device_casts": tally["encryption"]["encrypted_on_device"]}
     hall.bodies = None
     return figures
+
+
+async def checks_done(hall: Hall, bid: str, deadline_s: float = 600) -> dict:
+    """After the last cast was answered: how long until the checker processes have
+    checked every cast's proofs (GET /ballots/<bid>/checks shows none pending)."""
+    began = time.monotonic()
+    first = state = await hall.staff("GET", f"/api/v1/ballots/{bid}/checks")
+    while state["pending"] and time.monotonic() - began < deadline_s:
+        await asyncio.sleep(0.05)  # polling the server's own count: the event is its answer
+        state = await hall.staff("GET", f"/api/v1/ballots/{bid}/checks")
+    return {"mode": state["mode"], "pending_at_last_cast": first["pending"], "pending_left": state["pending"],
+            "valid": state["valid"], "failed": state["failed"],
+            "all_checked_after_last_cast_s": round(time.monotonic() - began, 2)}
 
 
 async def _burst_with(hall: Hall, ballot: dict, plans: dict, window_s: float):
@@ -115,4 +131,10 @@ async def tellers_hall_run(kind: str, n: int, *, workers: int = 4, paced_window:
                         f"{run['accepted']}/{n}, {run['throughput_per_s']}/s, p99 {run['p99_ms']} ms"))
     targets.append((f"{name}: cast p99 ≤ 300 ms at a hall's pace", figures["paced"]["p99_ms"] <= 300,
                     f"p99 {figures['paced']['p99_ms']} ms"))
+    for key, label in (("at_once", "all at once"), ("paced", f"spread over {paced_window:g} s")):
+        checks = figures[key]["checks"]
+        targets.append((f"{name}: every proof checked ≤ 10 s after the last cast ({label})",
+                        not checks["pending_left"] and checks["all_checked_after_last_cast_s"] <= 10,
+                        f"{checks['all_checked_after_last_cast_s']} s ({checks['pending_at_last_cast']} pending "
+                        f"at the last cast, {checks['mode']})"))
     return figures, targets
