@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import time
+from contextlib import contextmanager
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -56,8 +57,26 @@ def pending_ids(*, ballot_id: int | None = None, part: int = 0, parts: int = 1, 
     query = select(CastBallot.id).where(CastBallot.proof_check == PENDING)
     if ballot_id is not None:
         query = query.where(CastBallot.ballot_id == ballot_id)
-    ids = [cast_id for cast_id in db.session.scalars(query.order_by(CastBallot.id)) if part_of(cast_id, parts) == part]
+    with reading():
+        found = list(db.session.scalars(query.order_by(CastBallot.id)))
+    ids = [cast_id for cast_id in found if part_of(cast_id, parts) == part]
     return ids[:limit] if limit else ids
+
+
+@contextmanager
+def reading():
+    """A read transaction where none is open yet (on SQLite a plain BEGIN, not the write
+    lock every transaction takes by default, voting.database): a checker must never
+    hold the lock the casts need."""
+    if db.session().in_transaction():
+        yield
+        return
+    token = write_intent.set(False)
+    try:
+        yield
+        db.session.commit()  # ends the read transaction it opened
+    finally:
+        write_intent.reset(token)
 
 
 def check_counts(ballot_id: int) -> dict:
@@ -71,17 +90,16 @@ def check_counts(ballot_id: int) -> dict:
 
 def verdicts(ids) -> dict[str, str | None]:
     """{cast id: None when every proof holds, else why not} for the pending casts among
-    `ids`. Reads only; the CPU work is done here."""
-    shapes = {}
-    found = {}
-    rows = db.session.execute(select(CastBallot.id, CastBallot.ballot_id, CastBallot.tracker, CastBallot.sealed)
-                              .where(CastBallot.id.in_(list(ids)), CastBallot.proof_check == PENDING))
-    for cast_id, ballot_id, tracker, raw in rows.all():
-        if ballot_id not in shapes:
+    `ids`. When no transaction is open, the casts are read in a short read transaction
+    that ends before the CPU work begins."""
+    with reading():
+        rows = db.session.execute(select(CastBallot.id, CastBallot.ballot_id, CastBallot.tracker, CastBallot.sealed)
+                                  .where(CastBallot.id.in_(list(ids)), CastBallot.proof_check == PENDING)).all()
+        shapes = {}
+        for ballot_id in {row.ballot_id for row in rows}:
             ballot = db.session.get(Ballot, ballot_id)
             shapes[ballot_id] = (ballot.teller_key, shape_of(ballot))
-        found[cast_id] = _verdict(*shapes[ballot_id], tracker, raw)
-    return found
+    return {cast_id: _verdict(*shapes[ballot_id], tracker, raw) for cast_id, ballot_id, tracker, raw in rows}
 
 
 def _verdict(key: bytes, shape, tracker: str, raw: bytes) -> str | None:
@@ -106,8 +124,8 @@ def mark(found: dict[str, str | None]) -> int:
 def check_batch(ids) -> tuple[int, int]:
     """Check these casts with no transaction open while the CPU works, then mark them
     in one short write transaction. Returns (checked, failed)."""
+    db.session.commit()  # whatever was open: the check reads and writes in its own transactions
     found = verdicts(ids)
-    db.session.commit()  # end the read transaction before the write one
     if not found:
         return 0, 0
     token = write_intent.set(True)
@@ -123,10 +141,10 @@ def check_pending(*, ballot_id: int | None = None, part: int = 0, parts: int = 1
     """Check every pending cast (of one ballot, or of this checker's part), batch by
     batch. Returns (checked, failed)."""
     checked = failed = 0
+    db.session.commit()  # whatever was open: the check reads and writes in its own transactions
     while True:
         ids = pending_ids(ballot_id=ballot_id, part=part, parts=parts, limit=batch)
         if not ids:
-            db.session.commit()
             return checked, failed
         done, bad = check_batch(ids)  # casts another process marked first are skipped
         checked, failed = checked + done, failed + bad
