@@ -53,6 +53,9 @@ class UnsafeJSON(ValueError):
     pass
 
 
+NUL_MESSAGE = "提交的内容包含不允许的控制字符。"
+
+
 def _bounded_int(digits: str) -> int:
     # at most 19 digits and a sign: Python never builds a huge int from a hostile body
     if len(digits.lstrip("-")) > 19 or not -MAX_JSON_INT - 1 <= int(digits) <= MAX_JSON_INT:
@@ -74,6 +77,8 @@ def _check(value, depth: int = 0) -> None:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise UnsafeJSON("提交的内容包含无效的字符编码（孤立的代理字符），请检查后重新提交。") from None
+        if "\x00" in value:  # PostgreSQL text cannot hold NUL; no legitimate input has one
+            raise UnsafeJSON(NUL_MESSAGE)
     elif isinstance(value, dict):
         for key, item in value.items():
             _check(key, depth + 1)

@@ -60,6 +60,17 @@ def test_a_lone_surrogate_is_refused(client, api, staff):
     assert _meetings() == 0
 
 
+@pytest.mark.parametrize("where", ['{"name": "会\\u0000议"}', '{"name": "会议", "x\\u0000": 1}',
+                                   '{"name": "会议", "deep": [[{"a": "\\u0000"}]]}'])
+def test_a_nul_anywhere_in_a_body_is_refused(client, api, staff, where):
+    token = api.token(staff["secretariat"].username)
+    response = client.post("/api/v1/meetings", data=where, content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
+    assert "控制字符" in _error(response)
+    assert _meetings() == 0
+
+
 def test_integers_beyond_64_bits_in_a_body_are_refused(client, api, staff):
     sitting = Sitting(api, staff, size=2)
     response = client.post(f"/api/v1/meetings/{sitting.mid}/checkin", data='{"deputy_id": 1180591620717411303424}',

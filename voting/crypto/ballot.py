@@ -77,9 +77,16 @@ def encrypt_ballot(key: bytes, shape: Shape, choices: dict[str, str]) -> dict:
     return encrypted
 
 
-def ciphertext_rows(shape: Shape, encrypted) -> list[list[Ciphertext]]:
+def cast_form_digest(shape: Shape, encrypted) -> bytes:
+    """The cast digest of a cast whose form is the ballot's (items, options, fields, hex
+    encodings), its points not yet checked: what a cast needs to be stored before its
+    proofs are checked (voting.tellers.checking); BallotRejected otherwise."""
+    return cast_digest(shape, ciphertext_rows(shape, encrypted, decode=group.encoded_point_from_hex))
+
+
+def ciphertext_rows(shape: Shape, encrypted, decode=group.point_from_hex) -> list[list[Ciphertext]]:
     """The ciphertexts of a cast, in the ballot's item and option order; BallotRejected
-    when its shape is not the ballot's."""
+    when its shape is not the ballot's or (with the default `decode`) a point is not one."""
     if not isinstance(encrypted, dict) or not isinstance(encrypted.get("items"), list):
         raise BallotRejected("加密选票须含 items 列表")
     expected_keys = {"items", "limit"} if shape.limited_option is not None else {"items"}
@@ -95,7 +102,7 @@ def ciphertext_rows(shape: Shape, encrypted) -> list[list[Ciphertext]]:
                 or len(entries) != len(shape.options):
             raise BallotRejected("加密选票的选项与本项表决不符")
         try:
-            rows.append([Ciphertext.from_json(entry) for entry in entries])
+            rows.append([Ciphertext.from_json(entry, decode) for entry in entries])
         except group.GroupError as error:
             raise BallotRejected(f"加密选票含无效密文：{error}") from error
     return rows

@@ -28,10 +28,10 @@ class Ciphertext:
         return {"a": self.a.hex(), "b": self.b.hex()}
 
     @classmethod
-    def from_json(cls, value) -> "Ciphertext":
+    def from_json(cls, value, decode=group.point_from_hex) -> "Ciphertext":
         if not isinstance(value, dict):
             raise group.GroupError("密文须为 {a, b} 对象")
-        return cls(group.point_from_hex(value.get("a")), group.point_from_hex(value.get("b")))
+        return cls(decode(value.get("a")), decode(value.get("b")))
 
 
 ZERO = Ciphertext(group.IDENTITY, group.IDENTITY)

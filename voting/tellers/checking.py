@@ -156,6 +156,7 @@ def follow(*, part: int = 0, parts: int = 1, idle: float = 0.25, echo=None) -> N
     nothing waits `idle` seconds before it looks again."""
     parent = os.getppid()
     while os.getppid() == parent:
+        began = time.monotonic()
         try:
             checked, failed = check_pending(part=part, parts=parts)
         except SQLAlchemyError:
@@ -165,6 +166,7 @@ def follow(*, part: int = 0, parts: int = 1, idle: float = 0.25, echo=None) -> N
         if failed:
             logger.warning("%d encrypted cast(s) failed their proof check and will not be counted", failed)
         if checked and echo:
-            echo(f"核验了 {checked} 张加密选票，其中 {failed} 张未通过")
+            echo(f"{time.strftime('%H:%M:%S')} 核验了 {checked} 张加密选票，其中 {failed} 张未通过，"
+                 f"用时 {time.monotonic() - began:.2f} 秒")
         if not checked:
             time.sleep(idle)

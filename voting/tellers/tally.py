@@ -13,7 +13,7 @@ from sqlalchemy import select
 from voting.ballots.models import Ballot, CastBallot
 from voting.crypto import elgamal
 from voting.crypto.ballot import (
-    BallotRejected, Shape, cast_digest, ciphertext_rows, encrypt_ballot, tracker_of, verify_ballot,
+    BallotRejected, Shape, cast_form_digest, ciphertext_rows, encrypt_ballot, tracker_of, verify_ballot,
 )
 from voting.crypto.elgamal import Ciphertext
 from voting.database import write_intent
@@ -32,8 +32,7 @@ def encrypt_for(ballot: Ballot, completed: dict) -> tuple[bytes, str, str]:
     shape = shape_of(ballot)
     encrypted = encrypt_ballot(ballot.teller_key, shape, completed)
     if checking.queued():
-        return canonical_json(encrypted), tracker_of(cast_digest(shape, ciphertext_rows(shape, encrypted))), \
-            checking.PENDING
+        return canonical_json(encrypted), tracker_of(cast_form_digest(shape, encrypted)), checking.PENDING
     tracker, _ = verify_ballot(ballot.teller_key, shape, encrypted)  # the tracker, and a self-check
     return canonical_json(encrypted), tracker, checking.VALID
 
@@ -46,7 +45,7 @@ def checked_device_cast(ballot: Ballot, encrypted) -> tuple[bytes, str, str]:
     shape = shape_of(ballot)
     try:
         if checking.queued():
-            tracker, check = tracker_of(cast_digest(shape, ciphertext_rows(shape, encrypted))), checking.PENDING
+            tracker, check = tracker_of(cast_form_digest(shape, encrypted)), checking.PENDING
         else:
             (tracker, _), check = verify_ballot(ballot.teller_key, shape, encrypted), checking.VALID
     except BallotRejected as error:
