@@ -46,7 +46,8 @@ def make_key(base: str, mid: str, usernames: list[str]):
     return devices
 
 
-async def timed_ballot(hall: Hall, server, devices, title: str, window_s: float, seed: int) -> dict:
+async def timed_ballot(hall: Hall, server, devices, title: str, window_s: float, seed: int,
+                       checks_deadline_s: float = 600) -> dict:
     ballot = await hall.open_ballot(title)
     item_ids = [item["id"] for item in ballot["items"]]
     plans = {i: plan_for(seed * 100003 + i, item_ids) for i in range(hall.size)}
@@ -55,7 +56,7 @@ async def timed_ballot(hall: Hall, server, devices, title: str, window_s: float,
     prepare_s = time.monotonic() - prepared
     (results, _), usage = await measured([server], _burst_with(hall, ballot, plans, window_s))
     figures = {"window_s": window_s, "encrypting_beforehand_s": round(prepare_s, 1), **summarize_burst(results), **usage}
-    figures["checks"] = await checks_done(hall, ballot["id"])
+    figures["checks"] = await checks_done(hall, ballot["id"], checks_deadline_s)
     accepted = [plans[r["index"]] for r in results if r["status"] in (200, 201)]
     began = time.monotonic()
     await hall.staff("POST", f"/api/v1/ballots/{ballot['id']}/close")
@@ -98,7 +99,8 @@ async def _burst_with(hall: Hall, ballot: dict, plans: dict, window_s: float):
     return results, plans
 
 
-async def tellers_hall_run(kind: str, n: int, *, workers: int = 4, paced_window: float = 20.0) -> tuple[dict, list]:
+async def tellers_hall_run(kind: str, n: int, *, workers: int = 4, paced_window: float = 20.0,
+                           checks_deadline_s: float = 600) -> tuple[dict, list]:
     deployment = new_deployment(kind)
     tellers = [f"bench-teller{i}" for i in (1, 2, 3)]
     deployment.python("\n".join(
@@ -116,8 +118,10 @@ async def tellers_hall_run(kind: str, n: int, *, workers: int = 4, paced_window:
         await hall.staff("POST", f"/api/v1/meetings/{hall.mid}/tellers",
                          json={"tellers": ids.strip().splitlines()[-1].split(","), "threshold": 2})
         devices = await asyncio.to_thread(make_key, server.url, hall.mid, tellers)
-        figures["at_once"] = await timed_ballot(hall, server, devices, "监票人密钥：全部代表同时投票", 0, 1)
-        figures["paced"] = await timed_ballot(hall, server, devices, "监票人密钥：按会场节奏投票", paced_window, 2)
+        figures["at_once"] = await timed_ballot(hall, server, devices, "监票人密钥：全部代表同时投票", 0, 1,
+                                                checks_deadline_s)
+        figures["paced"] = await timed_ballot(hall, server, devices, "监票人密钥：按会场节奏投票", paced_window, 2,
+                                              checks_deadline_s)
     finally:
         await hall.aclose()
         server.stop()
