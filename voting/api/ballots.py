@@ -25,7 +25,6 @@ from voting.ballots import hall, services, timers
 from voting.ballots.models import Ballot, BallotState
 from voting.extensions import db
 from voting.errors import Refusal
-from voting.inputlimits import id_from
 from voting.rules import rule_from_json, rule_text
 from voting.tellers.checking import shape_of
 
@@ -148,7 +147,7 @@ def open_ballot(bid):
 @bp.post("/ballots/<bid>/close")
 @require(MANAGE_MEETINGS)
 def close_ballot(bid):
-    services.check_before_close(id_from(bid))
+    services.check_before_close(load_ballot(bid, write=True).id)  # a ballot this caller may manage; commits
     ballot = load_ballot(bid, write=True)
     services.close_ballot(ballot, actor=actor_of(current_principal()))
     return jsonify(ballot_json(ballot))

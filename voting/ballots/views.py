@@ -126,6 +126,8 @@ def detail_board(bid):
 @bp.post("/ballots/<int:bid>/<any(open, close, publish):action>")
 @require(MANAGE_MEETINGS)
 def act(bid, action):
+    if action == "close":
+        services.check_before_close(_ballot(bid, write=True).id)  # a ballot this user may manage; commits
     ballot = _ballot(bid, write=True)
     service, done = ACTIONS[action]
     try:

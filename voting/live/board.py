@@ -126,9 +126,14 @@ def ballot_board(ballot: Ballot, *, with_not_voted: bool) -> dict:
         campaign = campaign_of_ballot(ballot)
     text = results["rule_text"] if results else rule_text(ballot.kind, rule_from_json(ballot.kind, ballot.rule),
                                                           ballot.seats)
+    checks = None
+    if ballot.with_tellers and ballot.state == BallotState.open.value:
+        from voting.tellers.checking import check_counts  # tellers build on ballots
+
+        checks = check_counts(ballot.id)
     return {**entry, "not_voted": not_voted, "can_runoff": can_runoff, "can_reappraise": can_reappraise,
             "campaign_id": campaign.id if campaign is not None else None,
-            "figures": attendance.day_figures(ballot.meeting), "rule_text": text}
+            "figures": attendance.day_figures(ballot.meeting), "rule_text": text, "checks": checks}
 
 
 def meetings_for(body_ids: set[int]) -> list[dict]:
