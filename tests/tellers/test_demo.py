@@ -47,7 +47,7 @@ def test_demo_ballot_under_tellers_is_published_and_verifies(app, client):
     assert ballot.state == "published" and ballot.secret and ballot.with_tellers
     assert not ballot.awaiting_tellers
 
-    sheet = db.session.get(TallySheet, ballot.id).sheet
+    sheet = db.session.scalars(select(TallySheet).where(TallySheet.ballot_id == ballot.id)).one().sheet
     assert (sheet["total"], sheet["issued"], sheet["cast"]) == (demo.DEPUTIES, demo.PRESENT, len(demo.CASTS))
     by_title = {item["title"]: item["counts"] for item in sheet["items"]}
     assert [by_title[title] for title, _ in demo.ITEMS] == demo.expected_counts()
