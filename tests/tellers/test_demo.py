@@ -88,6 +88,12 @@ def test_second_demo_meeting_awaits_the_ceremony_of_the_demo_tellers(app, api):
     meeting = _meeting(demo.CEREMONY_MEETING)
     assert ceremony.ceremony_json(meeting)["stage"] == "transport_keys"
     assert db.session.scalar(select(func.count(Ballot.id)).where(Ballot.meeting_id == meeting.id)) == 0
+    db.session.commit()  # the test's read transaction ends before the app's requests write (SQLite)
+    signed_in = api.client.post("/login", data={"username": "teller1", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    page = api.client.get(f"/tellers/{meeting.id}")
+    assert page.status_code == 200 and "① 登记本机" in page.get_data(as_text=True)
+    api.client.post("/logout")
     devices = []
     for username in ("teller1", "teller2", "teller3"):
         user = db.session.scalars(select(User).where(User.username == username)).one()
