@@ -124,11 +124,11 @@ def _sitting(meeting: Meeting, key: bytes, devices: list[TellerDevice]) -> dict:
         ballots.cast_vote(ballot, deputy, None, f"demo-{secrets.token_hex(16)}",
                           encrypted=encrypt_ballot(key, shape, choices))
     ballots.close_ballot(ballot, actor=ACTOR)
-    sheet = None
-    for position in DECRYPTING:
-        sheet = devices[position - 1].decrypt(str(ballot.id))
-    if not sheet or not sheet["counted"]:
-        raise RuntimeError(f"演示表决未能解密：{sheet}")
+    answer = None
+    for position in DECRYPTING:  # the second share makes and signs the sheet
+        answer = devices[position - 1].decrypt(str(ballot.id))
+    if not answer or not answer["counted"]:
+        raise RuntimeError(f"演示表决未能解密：{answer}")
     db.session.expire_all()
     ballot = db.session.get(Ballot, ballot.id)
     ballots.publish_ballot(ballot, actor=ACTOR)
