@@ -22,7 +22,7 @@ db: setup
 	$(FLASK) seed-demo --if-empty
 
 run: db
-	@echo "打开 http://127.0.0.1:5000 ；演示账号 admin / secretariat / teller / leader / city-leader / city-secretariat / baishui-secretariat / donghu-secretariat，密码 demo-password"
+	@echo "打开 http://127.0.0.1:5000 ；演示账号 admin / secretariat / teller / teller1 / teller2 / teller3 / leader / city-leader / city-secretariat / baishui-secretariat / donghu-secretariat，密码 demo-password"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 serve: setup

@@ -82,11 +82,10 @@ def create_user_command(username, role, password, body_name, department) -> None
 def seed_demo_command(password: str, if_empty: bool) -> None:
     """Build the fictional demo: a city, two counties, four townships, rosters, stations, candidates."""
     from voting.accounts.models import User
-    from voting.demo import seed_demo
+    from voting.demo import DEMO_ACCOUNTS, seed_demo
 
     if if_empty and db.session.execute(select(User.id).limit(1)).first() is not None:
-        click.echo("数据库中已有账号，跳过演示数据。演示账号 admin / secretariat / teller / leader / city-leader / city-secretariat / "
-                   "baishui-secretariat / donghu-secretariat")
+        click.echo(f"数据库中已有账号，跳过演示数据。演示账号 {' / '.join(DEMO_ACCOUNTS)}")
         return
 
     for line in seed_demo(password):

@@ -24,8 +24,14 @@ MAIN_MEETING = "青山县第十八届人民代表大会第六次会议"
 DELEGATIONS = ["城关代表团", "东湖代表团", "西岭代表团", "南山代表团", "北河代表团",
                "石桥代表团", "柳溪代表团", "金坪代表团", "云台代表团", "机关代表团"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+TELLERS = (1, 2, 3)  # teller1..teller3: the tellers of the demo meetings with tellers (voting/tellers/demo.py)
 GIVEN = ["建国", "秀英", "志强", "丽华", "海涛", "玉兰", "国平", "春梅", "文斌", "晓燕", "德明", "桂芳",
          "永红", "学军", "淑珍", "家豪", "慧敏", "振华", "雪梅", "立新"]
+
+
+# Every demo login, as `flask seed-demo`, `make run` and the README list them.
+DEMO_ACCOUNTS = ("admin", "secretariat", "teller", "teller1", "teller2", "teller3", "leader", "city-leader",
+                 "city-secretariat", "baishui-secretariat", "donghu-secretariat")
 
 
 def fictional_name(index: int) -> str:
@@ -56,16 +62,20 @@ def _city(out: list[str]) -> Body:
     return _body(CITY, "city", None, out)
 
 
-def _meeting(body: Body, name: str, deputies: int, delegations: list[str], out: list[str]) -> Meeting:
+def demo_meeting(body: Body, name: str, deputies: int, delegations: list[str], out: list[str], *,
+                 year: int = 2026, names_from: int = 0) -> Meeting:
+    """The meeting `name` of `body` with a roster of `deputies` fictional deputies, made
+    once. `names_from` shifts the fictional names, so another meeting of the same body
+    does not repeat the first one's deputies."""
     meeting = db.session.execute(select(Meeting).filter_by(body_id=body.id, name=name)).scalar_one_or_none()
     if meeting is None:
-        meeting = Meeting(body_id=body.id, name=name, year=2026)
+        meeting = Meeting(body_id=body.id, name=name, year=year)
         db.session.add(meeting)
         db.session.flush()
         out.append(f"会议: 已创建 {name}")
     have = db.session.scalar(select(func.count(Deputy.id)).filter_by(meeting_id=meeting.id))
     if have == 0:
-        offset = body.id * 1000
+        offset = body.id * 1000 + names_from
         db.session.add_all(
             Deputy(meeting_id=meeting.id, body_id=body.id, name=fictional_name(offset + i),
                    delegation=delegations[i % len(delegations)], number=f"{i + 1:03d}")
@@ -91,6 +101,7 @@ def seed_demo(password: str) -> list[str]:
         ("admin", "admin", city, "系统管理员"),
         ("secretariat", "secretariat", main, "青山县大会秘书处"),
         ("teller", "teller", main, "青山县总监票人"),
+        *[(f"teller{n}", "teller", main, f"青山县监票人{n}（监票人演示会议）") for n in TELLERS],
         ("leader", "leader", main, "青山县人大常委会领导"),
         ("city-leader", "leader", city, "江川市人大常委会领导"),
         ("city-secretariat", "secretariat", city, "江川市人大常委会办公室"),
@@ -103,22 +114,22 @@ def seed_demo(password: str) -> list[str]:
         if db.session.execute(select(User).filter_by(username=username)).scalar_one_or_none() is None:
             create_or_update_user(username, role, password, body=body, display_name=display, actor="seed-demo")
             out.append(f"账号: 已创建 {username}（{role}）")
-    meeting = _meeting(main, MAIN_MEETING, 200, DELEGATIONS, out)
-    _meeting(counties[COUNTIES[1]], "白水县第十八届人民代表大会第六次会议", 120, DELEGATIONS[:6], out)
+    meeting = demo_meeting(main, MAIN_MEETING, 200, DELEGATIONS, out)
+    demo_meeting(counties[COUNTIES[1]], "白水县第十八届人民代表大会第六次会议", 120, DELEGATIONS[:6], out)
     for name, body in townships.items():
-        _meeting(body, name.replace("人大", "") + "第十八届人民代表大会第六次会议", 40, ["第一代表组", "第二代表组"], out)
+        demo_meeting(body, name.replace("人大", "") + "第十八届人民代表大会第六次会议", 40, ["第一代表组", "第二代表组"], out)
     context = {"city": city, "counties": counties, "townships": townships, "main": main,
                "meeting": meeting, "password": password}
     from voting.appraisals import demo as appraisals
     from voting.ballots import demo as ballots
     from voting.collection import demo as collection
+    from voting.tellers import demo as tellers
     from voting.tracking import demo as tracking
 
-    for module in (collection, ballots, tracking, appraisals):  # each seeds on what the one before made
+    for module in (collection, ballots, tracking, appraisals, tellers):  # each seeds on what the one before made
         out.extend(module.seed(context))
     db.session.commit()
     if not out:
         out.append("演示数据已存在，未作改动。")
-    out.append(f"演示账号（密码 {password}）: admin, secretariat, teller, leader, city-leader, "
-               "city-secretariat, baishui-secretariat, donghu-secretariat")
+    out.append(f"演示账号（密码 {password}）: {', '.join(DEMO_ACCOUNTS)}")
     return out
