@@ -1,7 +1,8 @@
 """A hall under tellers (issue #17): the load run of `bench/scenarios.py` with a 2-of-3
 tellers' key made by three teller devices (voting.teller over HTTP) and every deputy's
 cast encrypted and proved beforehand, as its tablet would (not timed: the tablet's own
-time is measured in Chromium by bench/tellers.py). Timed: the casts, all at once and then
+time is measured in Chromium by bench/tellers.py), every tablet holding its live stream open
+as in the plain load run. Timed: the casts, all at once and then
 spread over a hall's window, with the proofs checked as gunicorn.conf.py sets it
 (CAST_CHECK=queued: by checker processes beside the workers; the time until none is
 pending after the last cast is measured); then close, two tellers' decryption shares and
@@ -118,6 +119,8 @@ async def tellers_hall_run(kind: str, n: int, *, workers: int = 4, paced_window:
         await hall.staff("POST", f"/api/v1/meetings/{hall.mid}/tellers",
                          json={"tellers": ids.strip().splitlines()[-1].split(","), "threshold": 2})
         devices = await asyncio.to_thread(make_key, server.url, hall.mid, tellers)
+        # Every tablet holds its live stream open through the sitting, as in the plain load run.
+        figures.update(await hall.start_streams(deadline_s=1800))
         figures["at_once"] = await timed_ballot(hall, server, devices, "监票人密钥：全部代表同时投票", 0, 1,
                                                 checks_deadline_s)
         figures["paced"] = await timed_ballot(hall, server, devices, "监票人密钥：按会场节奏投票", paced_window, 2,
