@@ -161,7 +161,7 @@ def close_and_count(kind: str, size: int) -> dict:
                     encrypted = {"items": [{"id": item, "choices": [{**c.to_json(), "proof": []} for c in cells[i]],
                                             "proof": []} for i, item in enumerate(shape.item_ids)], "limit": []}
                     rows.append({"id": secrets.token_hex(16), "ballot_id": int(bid), "channel": "tablet",
-                                 "invalid": False, "origin": "server",
+                                 "invalid": False, "origin": "server", "proof_check": "valid",  # as checked
                                  "tracker": tracker_of(cast_digest(shape, cells)),
                                  "sealed": json.dumps(encrypted, separators=(",", ":")).encode()})
                 db.session.execute(insert(CastBallot), rows)
@@ -182,6 +182,9 @@ def close_and_count(kind: str, size: int) -> dict:
                 status, answer = devices[2].call("POST", f"/ballots/{bid}/decryption", {"shares": shares})
                 count_s = time.perf_counter() - start
                 assert status == 200 and answer["counted"], answer
+                from voting.tellers.models import EncryptedTally
+
+                assert db.session.get(EncryptedTally, int(bid)).accepted == size, "the sums must hold every cast"
                 db.session.remove()
                 db.engine.dispose()
         finally:
