@@ -115,26 +115,24 @@ def mul(k: int, point: bytes) -> bytes:
 
 
 def add(p: bytes, q: bytes) -> bytes:
-    if q == IDENTITY:
-        return _check(p)
     if p == IDENTITY:
         return _check(q)
-    _check(p)
-    _check(q)
-    out = _Buffer()
-    if _add(out, p, q) != 0:
-        raise ValueError("crypto_core_ristretto255_add")
-    return out.raw
+    return _combine(_add, "crypto_core_ristretto255_add", p, q)
 
 
 def sub(p: bytes, q: bytes) -> bytes:
+    return _combine(_sub, "crypto_core_ristretto255_sub", p, q)
+
+
+def _combine(function, name: str, p: bytes, q: bytes) -> bytes:
+    """p + q or p − q through libsodium; p itself when q is the identity."""
     if q == IDENTITY:
         return _check(p)
     _check(p)
     _check(q)
     out = _Buffer()
-    if _sub(out, p, q) != 0:
-        raise ValueError("crypto_core_ristretto255_sub")
+    if function(out, p, q) != 0:
+        raise ValueError(name)
     return out.raw
 
 
