@@ -41,12 +41,15 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 # the cast request by checker processes at the lowest CPU priority, one per core by
 # default (CHECKERS), so a hall's casts are answered at once and the checks use what the
 # requests leave (voting/tellers/checking.py). CAST_CHECK=inline checks in the request.
-os.environ.setdefault("CAST_CHECK", "queued")
+# raw_env is set in gunicorn's master, so its workers and checkers inherit it; reading this
+# file (a test does) changes nothing in the reader's own environment.
+_cast_check = os.environ.get("CAST_CHECK", "queued")
+raw_env = [f"CAST_CHECK={_cast_check}"]
 _checkers = []
 
 
 def when_ready(server):
-    if os.environ["CAST_CHECK"] != "queued":
+    if _cast_check != "queued":
         return
     import subprocess
 

@@ -44,6 +44,7 @@ EXPECTATIONS = {
     ("GET", "admin.users"): ("user.manage",), ("POST", "admin.users"): ("user.manage",),
     ("POST", "api.revoke_token"): BEARER, ("POST", "api.create_token"): PUBLIC,
     ("POST", "api.name_tellers"): (M,), ("GET", "api.get_tellers"): (R,), ("GET", "api.encrypted_sums"): (TALLY,),
+    ("GET", "api.cast_checks"): (R,),
     ("POST", "api.teller_transport_key"): NAMED_TELLER, ("POST", "api.teller_dealing"): NAMED_TELLER,
     ("POST", "api.teller_confirm"): NAMED_TELLER, ("POST", "api.give_decryption"): NAMED_TELLER,
     ("GET", "api.get_board"): PUBLIC, ("GET", "tellers.ceremony_page"): (R,), ("POST", "tellers.name"): (M,),

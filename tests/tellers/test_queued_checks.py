@@ -187,3 +187,18 @@ def test_a_stored_cast_that_no_longer_parses_fails_its_check(queued, teller_sitt
 def test_the_check_mode_must_be_known(make_app):
     with pytest.raises(ValueError, match="CAST_CHECK"):
         make_app(CAST_CHECK="later")
+
+
+def test_reading_gunicorn_conf_sets_queued_checks_for_the_server_only(monkeypatch):
+    """gunicorn.conf.py hands CAST_CHECK to the server through raw_env (set in gunicorn's
+    master); whoever reads the file keeps its own environment."""
+    import os
+    import runpy
+    from pathlib import Path
+
+    monkeypatch.delenv("CAST_CHECK", raising=False)
+    settings = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    assert settings["raw_env"] == ["CAST_CHECK=queued"] and "CAST_CHECK" not in os.environ
+    monkeypatch.setenv("CAST_CHECK", "inline")
+    assert runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))["raw_env"] == \
+        ["CAST_CHECK=inline"]
