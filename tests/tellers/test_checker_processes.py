@@ -4,27 +4,22 @@ encrypted casts at once and then spread over a second; every cast's proofs are c
 by the checkers before close (the run waits on GET /checks, and gives up after two
 minutes), counted exactly. Correctness only: the figures are `make bench`."""
 import asyncio
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.bench.test_bench_smoke import _postgres_reachable
-from tests.conftest import backend
+from tests.bench.test_bench_smoke import server_database
 
 
 @pytest.mark.slow
 def test_gunicorn_starts_checkers_that_check_every_cast_before_close():
     from bench.tellers_hall import tellers_hall_run
 
-    if backend() == "postgres" and not _postgres_reachable():
-        if os.environ.get("VOTING_REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL is required but not reachable")
-        pytest.skip("PostgreSQL not reachable")
+    kind = server_database()
     # in a thread of its own: a browser test earlier in the run may leave an event loop in this one
     with ThreadPoolExecutor(max_workers=1) as pool:
         figures, _targets = pool.submit(asyncio.run, tellers_hall_run(
-            backend(), 24, workers=2, paced_window=1.0, checks_deadline_s=120)).result()
+            kind, 24, workers=2, paced_window=1.0, checks_deadline_s=120)).result()
     for run in ("at_once", "paced"):
         checks = figures[run]["checks"]
         assert checks["mode"] == "queued", checks

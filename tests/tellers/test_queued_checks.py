@@ -202,3 +202,20 @@ def test_reading_gunicorn_conf_sets_queued_checks_for_the_server_only(monkeypatc
     monkeypatch.setenv("CAST_CHECK", "inline")
     assert runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))["raw_env"] == \
         ["CAST_CHECK=inline"]
+
+
+def test_checks_of_a_ballot_without_tellers_or_unknown_are_refused(api, staff):
+    from tests.ballots.sitting import Sitting
+
+    plain = Sitting(api, staff, size=2)
+    ballot = plain.ballot(items=2, seats=1)
+    response = api.get(f"/api/v1/ballots/{ballot['id']}/checks", plain.secretariat)
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "no_tellers"
+    assert "监票人" in response.get_json()["error"]["message"]
+    missing = api.get("/api/v1/ballots/987654/checks", plain.secretariat)
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_checker_part_outside_its_parts_is_refused(app):
+    result = app.test_cli_runner().invoke(args=["check-casts", "--part", "2", "--parts", "2"])
+    assert result.exit_code == 2 and "--part 须小于 --parts" in result.output

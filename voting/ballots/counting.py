@@ -79,7 +79,7 @@ def count_ballot(ballot: Ballot) -> dict:
         except tellers.DecryptionFailed as error:
             raise CountError(str(error)) from error
         # A cast accepted and then failing its proof check was cast, and is invalid (无效票).
-        failed = sum(1 for _ in tellers.failed_casts(ballot.id))
+        failed = tellers.rejected_trackers(ballot.id)[1]
         channels["tablet"] += accepted + failed
         invalid += failed
         for key, choices in electronic.items():

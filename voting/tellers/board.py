@@ -12,7 +12,9 @@ from voting.errors import Refusal, not_found
 from voting.extensions import db
 from voting.inputlimits import id_from
 from voting.tellers import ceremony as ceremonies, checking
-from voting.tellers.tally import encrypted_casts, failed_casts, shape_of, stored_shares, stored_sums
+from voting.tellers.tally import (
+    encrypted_casts, failed_casts, rejected_trackers, shape_of, stored_shares, stored_sums,
+)
 from voting.tellers.models import EncryptedTally, RejectedCast
 
 FORMAT = "minsheng-voting-board/1"
@@ -113,8 +115,7 @@ def board_summary(ballot: Ballot) -> dict:
     ceremony = ceremonies.ceremony_of(ballot.meeting)
     trackers = sorted(db.session.scalars(select(CastBallot.tracker).where(CastBallot.ballot_id == ballot.id,
                                                                           CastBallot.proof_check == checking.VALID)))
-    rejected = sorted([*db.session.scalars(select(RejectedCast.tracker).where(RejectedCast.ballot_id == ballot.id)),
-                       *(tracker for tracker, _reason, _cast in failed_casts(ballot.id))])
+    rejected, _failed = rejected_trackers(ballot.id)
     return {"trackers": trackers, "rejected": rejected, "options": list(shape_of(ballot).options),
             "result": stored_sheet(ballot), "paper": paper_totals(ballot), "threshold": ceremony.threshold,
             "size": ceremony.size, "decrypted_by": sorted(stored_shares(ballot.id)),

@@ -84,19 +84,30 @@ def _tracker_of_raw(raw: bytes) -> str:
 def encrypted_casts(ballot_id: int):
     """(tracker, origin, encrypted dict) of every counted cast under tellers: its proofs
     were checked and hold."""
-    rows = db.session.execute(select(CastBallot.tracker, CastBallot.origin, CastBallot.sealed).where(
-        CastBallot.ballot_id == ballot_id, CastBallot.proof_check == checking.VALID).order_by(CastBallot.tracker))
-    for tracker, origin, raw in rows:
-        yield tracker, origin, json.loads(raw)
+    yield from _casts(ballot_id, checking.VALID, CastBallot.origin)
 
 
 def failed_casts(ballot_id: int):
     """(tracker, reason, encrypted dict) of every cast that was accepted and then failed
     its check (never counted; an invalid ballot on the sheet)."""
-    rows = db.session.execute(select(CastBallot.tracker, CastBallot.rejection, CastBallot.sealed).where(
-        CastBallot.ballot_id == ballot_id, CastBallot.proof_check == checking.FAILED).order_by(CastBallot.tracker))
-    for tracker, reason, raw in rows:
-        yield tracker, reason or "", json.loads(raw)
+    for tracker, reason, encrypted in _casts(ballot_id, checking.FAILED, CastBallot.rejection):
+        yield tracker, reason or "", encrypted
+
+
+def _casts(ballot_id: int, check: str, column):
+    rows = db.session.execute(select(CastBallot.tracker, column, CastBallot.sealed).where(
+        CastBallot.ballot_id == ballot_id, CastBallot.proof_check == check).order_by(CastBallot.tracker))
+    for tracker, value, raw in rows:
+        yield tracker, value, json.loads(raw)
+
+
+def rejected_trackers(ballot_id: int) -> tuple[list[str], int]:
+    """(every rejected cast's tracker, sorted; how many of them failed after acceptance):
+    those refused when sent and those accepted that then failed their check."""
+    refused = db.session.scalars(select(RejectedCast.tracker).where(RejectedCast.ballot_id == ballot_id))
+    failed = list(db.session.scalars(select(CastBallot.tracker).where(
+        CastBallot.ballot_id == ballot_id, CastBallot.proof_check == checking.FAILED)))
+    return sorted([*refused, *failed]), len(failed)
 
 
 def sum_casts(ballot: Ballot) -> EncryptedTally:
@@ -217,11 +228,9 @@ def encryption_summary(ballot: Ballot) -> dict:
     for origin in db.session.scalars(select(CastBallot.origin).where(CastBallot.ballot_id == ballot.id,
                                                                      CastBallot.proof_check == checking.VALID)):
         origins[origin] = origins.get(origin, 0) + 1
-    refused = list(db.session.scalars(select(RejectedCast.tracker).where(RejectedCast.ballot_id == ballot.id)))
-    failed = [tracker for tracker, _reason, _cast in failed_casts(ballot.id)]
+    rejected, failed = rejected_trackers(ballot.id)
     return {"mode": "tellers", "mode_text": f"监票人门限密钥（{ceremony.threshold}/{ceremony.size}）",
             "threshold": ceremony.threshold, "tellers": ceremony.size, "joint_key": ballot.teller_key.hex(),
             "encrypted_on_device": origins["device"], "encrypted_by_server": origins["server"],
-            "rejected": len(refused) + len(failed), "rejected_trackers": sorted(refused + failed),
-            "failed_after_acceptance": len(failed),
+            "rejected": len(rejected), "rejected_trackers": rejected, "failed_after_acceptance": failed,
             "decrypted_by": sorted(stored_shares(ballot.id))[:ceremony.threshold]}
