@@ -38,7 +38,7 @@ accesslog = os.environ.get("ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 # The proofs of encrypted casts (a meeting with tellers, issue #17) are checked outside
-# the cast request by checker processes at the lowest CPU priority, one per core by
+# the cast request by checker processes at the lowest CPU priority (SCHED_IDLE), one per core by
 # default (CHECKERS), so a hall's casts are answered at once and the checks use what the
 # requests leave (voting/tellers/checking.py). CAST_CHECK=inline checks in the request.
 # raw_env is set in gunicorn's master, so its workers and checkers inherit it; reading this
@@ -46,6 +46,16 @@ access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 _cast_check = os.environ.get("CAST_CHECK", "queued")
 raw_env = [f"CAST_CHECK={_cast_check}"]
 _checkers = []
+
+
+def _idle_priority():
+    """In the checker, before it starts: Linux's SCHED_IDLE, so that it runs only on CPU no
+    request wants and a woken worker takes the CPU from it at once (a nice-19 process keeps
+    it until its time slice ends); nice 19 where there is no SCHED_IDLE."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(19)
 
 
 def when_ready(server):
@@ -58,7 +68,7 @@ def when_ready(server):
     for part in range(parts):
         _checkers.append(subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "voting", "check-casts", "--follow",
-             f"--part={part}", f"--parts={parts}"], cwd=here, preexec_fn=lambda: os.nice(19)))
+             f"--part={part}", f"--parts={parts}"], cwd=here, preexec_fn=_idle_priority))
     server.log.info("started %d cast checker process(es)", parts)
 
 

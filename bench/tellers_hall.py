@@ -11,6 +11,7 @@ the tally checked against what was sent.
     python -m bench --only tellers-hall [--db sqlite,postgres] [--sizes 650]
 """
 import asyncio
+import json
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -25,8 +26,8 @@ def _encrypted(args):
     from voting.crypto.ballot import Shape, encrypt_ballot
 
     shape = Shape(ballot_id, tuple(items), tuple(options), limit[0] if limit else None, limit[1] if limit else None)
-    return {"encrypted": encrypt_ballot(group.point_from_hex(key_hex), shape,
-                                        {item: choices.get(item, "abstain") for item in items})}
+    return json.dumps({"encrypted": encrypt_ballot(group.point_from_hex(key_hex), shape,
+                                                   {item: choices.get(item, "abstain") for item in items})}).encode()
 
 
 def encrypt_all(ballot: dict, plans: dict) -> dict:

@@ -88,6 +88,40 @@ def _check(value, depth: int = 0) -> None:
             _check(item, depth + 1)
 
 
+def _plain_text(text) -> bool:
+    """True when the JSON text itself shows that no string it holds has NUL or a lone
+    surrogate: valid UTF-8 (as str: encodable) with no \\u escape and no NUL. A raw
+    control character inside a string is already refused by the parser (strict), so
+    such strings are the text's own characters. Then only the nesting needs a walk, and
+    a cast's 40 KB of hex strings (issue #17) is not visited string by string."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    else:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+    return "\\u" not in text and "\x00" not in text
+
+
+def _nesting(value) -> None:
+    """The depth limit of `_check`, exactly (a member of a container at depth d is at
+    d + 1, so a container at MAX_DEPTH must be empty), visiting containers only, level by
+    level: a cast's hundreds of small lists cost no call each."""
+    level, depth = ([value] if isinstance(value, (dict, list)) else []), 0
+    while level:
+        following = []
+        for container in level:
+            if container and depth >= MAX_DEPTH:
+                raise UnsafeJSON(f"提交的内容嵌套过深（最多 {MAX_DEPTH} 层）。")
+            following += [item for item in (container.values() if isinstance(container, dict) else container)
+                          if isinstance(item, (dict, list))]
+        level, depth = following, depth + 1
+
+
 class StrictJSONProvider(DefaultJSONProvider):
     def loads(self, s, **kwargs):
         kwargs.setdefault("parse_int", _bounded_int)
@@ -97,7 +131,10 @@ class StrictJSONProvider(DefaultJSONProvider):
             value = super().loads(s, **kwargs)
         except RecursionError:
             raise UnsafeJSON(f"提交的内容嵌套过深（最多 {MAX_DEPTH} 层）。") from None
-        _check(value)
+        if _plain_text(s):
+            _nesting(value)  # no string can hold NUL or a lone surrogate: only the depth is left
+        else:
+            _check(value)
         return value
 
 

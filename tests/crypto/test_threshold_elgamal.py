@@ -124,3 +124,19 @@ def test_non_canonical_encodings_are_refused():
         group.point_from_hex("ff" * 32)
     with pytest.raises(group.GroupError):
         group.point_from_hex(group.base_mul(1).hex().upper())
+
+
+def test_the_form_digest_is_the_cast_digest_and_refuses_what_is_not_lower_case_hex():
+    """cast_form_digest (a queued cast's door, all points decoded at once) hashes the
+    same bytes as cast_digest, and refuses any point text point_from_hex would refuse
+    for its form: wrong length, upper case, a space, a non-hex character."""
+    from voting.crypto.ballot import cast_digest, cast_form_digest, ciphertext_rows
+
+    encrypted = encrypt_ballot(KEY, SHAPE, CHOICES)
+    assert cast_form_digest(SHAPE, encrypted) == cast_digest(SHAPE, ciphertext_rows(SHAPE, encrypted))
+    good = encrypted["items"][2]["choices"][1]["b"]
+    for bad in (good.upper(), good[:62] + " " + good[63], good[:63] + "g", good[:62], good + "00", 7):
+        forged = copy.deepcopy(encrypted)
+        forged["items"][2]["choices"][1]["b"] = bad
+        with pytest.raises(BallotRejected):
+            cast_form_digest(SHAPE, forged)

@@ -60,6 +60,38 @@ def test_a_lone_surrogate_is_refused(client, api, staff):
     assert _meetings() == 0
 
 
+def test_a_lone_surrogate_sent_as_raw_bytes_is_refused(client, api, staff):
+    """Without any escape in the text: the fast path (no string walk) must not take it."""
+    token = api.token(staff["secretariat"].username)
+    response = client.post("/api/v1/meetings", data='{"name": "会议'.encode() + b"\xed\xa0\x80" + b'"}',
+                           content_type="application/json", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
+    assert _meetings() == 0
+
+
+def _outcome(app, text: str) -> str:
+    from voting.inputlimits import UnsafeJSON
+
+    try:
+        app.json.loads(text)
+    except UnsafeJSON as error:
+        return str(error)
+    return "ok"
+
+
+@pytest.mark.parametrize("depth", [30, 31, 32, 33, 34])
+@pytest.mark.parametrize("inner", ["[]", "{}", "1", '"x"', "[1]", '{"k": null}', '{"k": []}'])
+def test_the_depth_limit_is_the_same_with_and_without_escapes_in_the_text(app, depth, inner):
+    """A body with no escape is checked for depth only (inputlimits._nesting), one with
+    an escape string by string (_check): both draw the line at the same place."""
+    plain = "[" * depth + inner + "]" * depth
+    escaped = '{"e": "\\u00e9", "v": ' + "[" * (depth - 1) + inner + "]" * (depth - 1) + "}"
+    assert "\\u" not in plain and "\\u" in escaped
+    assert _outcome(app, plain) == _outcome(app, escaped)
+    deepest = depth + (0 if inner in ("[]", "{}", "1", '"x"') else 1)  # the depth of the deepest member
+    assert (_outcome(app, plain) == "ok") == (deepest <= 32)
+
+
 @pytest.mark.parametrize("where", ['{"name": "会\\u0000议"}', '{"name": "会议", "x\\u0000": 1}',
                                    '{"name": "会议", "deep": [[{"a": "\\u0000"}]]}'])
 def test_a_nul_anywhere_in_a_body_is_refused(client, api, staff, where):

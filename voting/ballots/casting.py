@@ -89,10 +89,14 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
     participation's primary key). So a hall of tablets queues only for
     the few milliseconds of the write, never for another tablet's checks."""
     idempotency_key = _checked_idempotency_key(idempotency_key)
+    stored = None
     if encrypted is None:
         choices = checked_choices_shape(choices)
-    key_hash = idempotency.record_key(deputy.id, ballot.id, idempotency_key,
-                                      choices if encrypted is None else {"encrypted": encrypted})
+        key_hash = idempotency.record_key(deputy.id, ballot.id, idempotency_key, choices)
+    else:  # a 40 KB cast is serialized once, for this key and for what is stored
+        stored = canonical_json(encrypted)
+        key_hash = idempotency.record_key(deputy.id, ballot.id, idempotency_key, {"encrypted": encrypted},
+                                          body=b'{"encrypted":' + stored + b"}")
     ballot = db.session.get(Ballot, ballot.id, populate_existing=True)
     if ballot is None:
         raise Refusal(404, "not_found", "未找到该表决。")
@@ -114,7 +118,7 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
         if receipt is not None:
             return receipt, False
         raise voted_already()
-    sealed, tracker, origin, named, check = _stored_form(ballot, choices, encrypted)
+    sealed, tracker, origin, named, check = _stored_form(ballot, choices, encrypted, stored)
     ballot_id, deputy_id = ballot.id, deputy.id
     sealed_receipt = idempotency.seal_receipt(idempotency_key, key_hash, tracker)
     db.session.commit()  # end the read transaction (the cast itself has written nothing yet)
@@ -126,16 +130,16 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
         write_intent.reset(previous_intent)
 
 
-def _stored_form(ballot: Ballot, choices, encrypted) -> tuple[bytes, str, str | None, str | None, str | None]:
+def _stored_form(ballot: Ballot, choices, encrypted, stored: bytes | None) -> tuple[bytes, str, str | None, str | None, str | None]:
     """(stored bytes, tracker, origin, named choices, proof check) of a cast: encrypted
-    to the tellers (on the device, or here), or sealed to the installation's key."""
+    to the tellers (on the device, or here), or sealed to the installation's key.
+    `stored` is canonical_json(encrypted). A device cast whose tracker is taken (another
+    deputy's cast sent again) fails the unique (ballot, tracker) at commit: `_store_cast`."""
     if encrypted is not None:
         if not ballot.with_tellers:
             raise Refusal(400, "not_encrypted_ballot", "本项表决未使用监票人密钥，请提交 choices。")
-        sealed, tracker, check = tellers.checked_device_cast(ballot, encrypted)
-        if _tracker_taken(ballot.id, tracker):
-            raise copied_cast()
-        return sealed, tracker, "device", None, check
+        tracker, check = tellers.checked_device_cast(ballot, encrypted, stored)
+        return stored, tracker, "device", None, check
     try:
         completed = check_choices(ballot.kind, item_keys=item_keys(ballot), choices=choices,
                                   seats=ballot.seats, options=ballot.options)

@@ -29,9 +29,10 @@ def _pepper() -> bytes:
     return _derive(keys.key_encryption_key(), b"voting idempotency pepper v1")
 
 
-def record_key(deputy_id: int, ballot_id: int, idempotency_key: str, choices) -> str:
+def record_key(deputy_id: int, ballot_id: int, idempotency_key: str, choices, *, body: bytes | None = None) -> str:
+    """`body`, when given, is canonical_json(choices), already made by the caller."""
     message = b"|".join([str(deputy_id).encode(), str(ballot_id).encode(), idempotency_key.encode("utf-8"),
-                         canonical_json(choices)])
+                         canonical_json(choices) if body is None else body])
     return hmac.new(_pepper(), message, hashlib.sha256).hexdigest()
 
 

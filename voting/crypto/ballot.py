@@ -81,7 +81,22 @@ def cast_form_digest(shape: Shape, encrypted) -> bytes:
     """The cast digest of a cast whose form is the ballot's (items, options, fields, hex
     encodings), its points not yet checked: what a cast needs to be stored before its
     proofs are checked (voting.tellers.checking); BallotRejected otherwise."""
-    return cast_digest(shape, ciphertext_rows(shape, encrypted, decode=group.encoded_point_from_hex))
+    rows = ciphertext_rows(shape, encrypted, decode=_point_text)
+    text = "".join(part for row in rows for ciphertext in row for part in (ciphertext.a, ciphertext.b))
+    try:  # every point's 64 characters at once: the same bytes cast_digest hashes
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raise BallotRejected("加密选票含无效密文：不是十六进制编码") from None
+    if raw.hex() != text:
+        raise BallotRejected("加密选票含无效密文：十六进制须为小写")
+    return hashlib.sha256(b"cast" + shape.ballot_id.to_bytes(8, "big") + raw).digest()
+
+
+def _point_text(text) -> str:
+    """A point's hex as sent, its length checked (cast_form_digest decodes them all at once)."""
+    if not isinstance(text, str) or len(text) != 2 * group.POINT_BYTES:
+        raise group.GroupError("编码长度不符")
+    return text
 
 
 def ciphertext_rows(shape: Shape, encrypted, decode=group.point_from_hex) -> list[list[Ciphertext]]:

@@ -61,12 +61,6 @@ def point_from_hex(text) -> bytes:
     return raw
 
 
-def encoded_point_from_hex(text) -> bytes:
-    """32 bytes in canonical lower-case hex, not yet checked to be a point: what a cast's
-    form needs (its digest); `point_from_hex` is the check its proofs' check makes."""
-    return _hex_bytes(text, POINT_BYTES)
-
-
 def _hex_bytes(text, size: int) -> bytes:
     if not isinstance(text, str) or len(text) != 2 * size:
         raise GroupError("编码长度不符")

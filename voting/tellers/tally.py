@@ -37,8 +37,8 @@ def encrypt_for(ballot: Ballot, completed: dict) -> tuple[bytes, str, str]:
     return canonical_json(encrypted), tracker, checking.VALID
 
 
-def checked_device_cast(ballot: Ballot, encrypted) -> tuple[bytes, str, str]:
-    """A cast encrypted on the tablet: (stored bytes, tracker, proof check). Its form is
+def checked_device_cast(ballot: Ballot, encrypted, stored: bytes) -> tuple[str, str]:
+    """A cast encrypted on the tablet (`stored`: its canonical JSON): (tracker, proof check). Its form is
     checked here; its proofs here too ("valid"), or later when checks are queued
     ("pending"). A cast that fails here is kept as refused (for the board) and refused
     with 422: the deputy votes again."""
@@ -49,17 +49,13 @@ def checked_device_cast(ballot: Ballot, encrypted) -> tuple[bytes, str, str]:
         else:
             (tracker, _), check = verify_ballot(ballot.teller_key, shape, encrypted), checking.VALID
     except BallotRejected as error:
-        _keep_rejected(ballot.id, encrypted, str(error))
+        _keep_rejected(ballot.id, stored, str(error))
         raise Refusal(422, "ballot_rejected", f"加密选票未通过核验，未被计入：{error}。请重新投票。")
-    return canonical_json(encrypted), tracker, check
+    return tracker, check
 
 
-def _keep_rejected(ballot_id: int, encrypted, reason: str) -> None:
+def _keep_rejected(ballot_id: int, raw: bytes, reason: str) -> None:
     """In its own short transaction, with no deputy and no time (RejectedCast)."""
-    try:
-        raw = canonical_json(encrypted)
-    except (TypeError, ValueError):
-        raw = b"null"
     tracker = _tracker_of_raw(raw)
     db.session.commit()  # end the cast's read transaction
     previous_intent = write_intent.set(True)
