@@ -38,9 +38,9 @@ accesslog = os.environ.get("ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 # The proofs of encrypted casts (a meeting with tellers, issue #17) are checked outside
-# the cast request by checker processes at the lowest CPU priority (SCHED_IDLE), one per core by
-# default (CHECKERS), so a hall's casts are answered at once and the checks use what the
-# requests leave (voting/tellers/checking.py). CAST_CHECK=inline checks in the request.
+# the cast request by checker processes at the lowest CPU priority (nice 19, SCHED_BATCH),
+# one per core by default (CHECKERS), so a hall's casts are answered at once and the checks
+# use what the requests leave (voting/tellers/checking.py). CAST_CHECK=inline checks in the request.
 # raw_env is set in gunicorn's master, so its workers and checkers inherit it; reading this
 # file (a test does) changes nothing in the reader's own environment.
 _cast_check = os.environ.get("CAST_CHECK", "queued")
@@ -48,14 +48,16 @@ raw_env = [f"CAST_CHECK={_cast_check}"]
 _checkers = []
 
 
-def _idle_priority():
-    """In the checker, before it starts: Linux's SCHED_IDLE, so that it runs only on CPU no
-    request wants and a woken worker takes the CPU from it at once (a nice-19 process keeps
-    it until its time slice ends); nice 19 where there is no SCHED_IDLE."""
+def _low_priority():
+    """In the checker, before it starts: nice 19 and Linux's SCHED_BATCH (a CPU-bound job
+    that never preempts a woken worker), so the checks use what CPU the requests leave.
+    Not SCHED_IDLE: a checker holds SQLite's write lock for the few milliseconds of marking
+    its casts, and one starved there would stall every cast behind it."""
+    os.nice(19)
     try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
     except (AttributeError, OSError):
-        os.nice(19)
+        pass
 
 
 def when_ready(server):
@@ -68,7 +70,7 @@ def when_ready(server):
     for part in range(parts):
         _checkers.append(subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "voting", "check-casts", "--follow",
-             f"--part={part}", f"--parts={parts}"], cwd=here, preexec_fn=_idle_priority))
+             f"--part={part}", f"--parts={parts}"], cwd=here, preexec_fn=_low_priority))
     server.log.info("started %d cast checker process(es)", parts)
 
 

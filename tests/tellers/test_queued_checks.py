@@ -204,6 +204,23 @@ def test_reading_gunicorn_conf_sets_queued_checks_for_the_server_only(monkeypatc
         ["CAST_CHECK=inline"]
 
 
+def test_checkers_start_at_the_lowest_priority_that_never_preempts_a_worker(monkeypatch):
+    """What gunicorn.conf.py runs in a checker before it starts (preexec_fn): nice 19 and
+    SCHED_BATCH, read back by the started process itself."""
+    import os
+    import runpy
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    monkeypatch.delenv("CAST_CHECK", raising=False)
+    settings = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    seen = subprocess.run([sys.executable, "-c", "import os; print(os.getpriority(os.PRIO_PROCESS, 0), "
+                           "os.sched_getscheduler(0) == os.SCHED_BATCH)"],
+                          preexec_fn=settings["_low_priority"], capture_output=True, text=True, check=True)
+    assert seen.stdout.split() == [str(min(19, os.getpriority(os.PRIO_PROCESS, 0) + 19)), "True"]
+
+
 def test_checks_of_a_ballot_without_tellers_or_unknown_are_refused(api, staff):
     from tests.ballots.sitting import Sitting
 
