@@ -194,3 +194,33 @@ def test_an_encrypted_cast_meets_the_day_s_checks_too(api, teller_sitting):
     assert left.status_code == 200, left.get_json()
     refused, _ = cast_encrypted(s, 0, opened, {str(ballot["items"][0]["id"]): "yes"})
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "deputy_left"
+
+
+def test_a_retried_encrypted_cast_gets_its_receipt_again_and_is_counted_once(api, teller_sitting):
+    """The same key and the same cast (its JSON in another key order and spacing: the key
+    is over its canonical form) answer 200 with the first receipt; another cast under the
+    same key is not that retry."""
+    import json
+
+    s = teller_sitting
+    s.check_in(range(6))
+    ballot = s.ballot(items=2, seats=1)
+    opened = s.act(ballot["id"], "open")
+    items = [str(i["id"]) for i in ballot["items"]]
+    key = group.point_from_hex(opened["encryption"]["joint_key"])
+    encrypted = encrypt_ballot(key, shape_from(opened), {items[0]: "yes", items[1]: "no"})
+    path, headers = f"/api/v1/ballots/{ballot['id']}/votes", {"Idempotency-Key": "tablet-retry-1"}
+    first = api.post(path, s.token(0), json={"encrypted": encrypted}, headers=headers)
+    assert first.status_code == 201
+    reordered = json.dumps({"encrypted": {k: encrypted[k] for k in reversed(list(encrypted))}}, indent=1)
+    again = s.api.client.post(path, data=reordered, content_type="application/json",
+                              headers={**headers, "Authorization": f"Bearer {s.token(0)}"})
+    assert again.status_code == 200 and again.get_json()["receipt"] == first.get_json()["receipt"]
+    other = encrypt_ballot(key, shape_from(opened), {items[0]: "no", items[1]: "yes"})
+    refused = api.post(path, s.token(0), json={"encrypted": other}, headers=headers)
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "already_voted"
+    s.act(ballot["id"], "close")
+    s.devices[0].decrypt(ballot["id"])
+    s.devices[1].decrypt(ballot["id"])
+    sheet = s.tally(ballot["id"]).get_json()
+    assert sheet["cast"] == 1 and [item["counts"]["yes"] for item in sheet["items"]] == [1, 0]
