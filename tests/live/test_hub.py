@@ -130,3 +130,42 @@ def test_the_thread_runs_only_while_someone_listens(app, api, staff):
         assert hub.wait_for_change(int(s.mid), None, timeout=30) is not None
     thread.join(timeout=30)
     assert not thread.is_alive() and not hub.running
+
+
+def test_a_change_a_request_reads_first_wakes_the_streams_at_once(app, api, staff):
+    """A request that changed the meeting (a timer it swept) forgets the cached entry and
+    reads the new one itself (Hub.snapshot). Waiting streams, tablets (state only) and
+    screens, wake then, not at their next heartbeat: the hub's own next poll finds
+    nothing new to announce."""
+    s = Sitting(api, staff, size=3)
+    mid = int(s.mid)
+    s.check_in([0, 1, 2])
+    ballot = s.ballot(items=2, seats=1)
+    hub = Hub(app, autostart=False)
+    with hub.watch(mid):
+        release_database()
+        hub.poll_once()
+        seen = hub.current(mid)
+        woken = {}
+        waiting = threading.Barrier(3)
+
+        def wait(state_only):
+            waiting.wait(timeout=10)
+            key = seen.state_version if state_only else seen.version
+            woken[state_only] = hub.wait_for_change(mid, key, timeout=120, state_only=state_only)
+
+        threads = [threading.Thread(target=wait, args=(state_only,)) for state_only in (False, True)]
+        for thread in threads:
+            thread.start()
+        waiting.wait(timeout=10)
+        s.act(ballot["id"], "open")
+        release_database()
+        with app.app_context():
+            hub.forget(mid)
+            fresh = hub.snapshot(mid)
+        for thread in threads:
+            thread.join(timeout=20)  # far less than the waits' 120 s: only a wake-up ends them in time
+        assert not any(thread.is_alive() for thread in threads)
+        assert woken[False].version == fresh.version != seen.version
+        assert woken[True].state_version == fresh.state_version != seen.state_version
+        assert hub.poll_once() == set()  # the hub itself has nothing new to say

@@ -231,6 +231,12 @@ class Hub:
             known = self._entries.get(meeting_id)
             if known is None or known.checked_at < entry.checked_at:
                 self._entries[meeting_id] = entry
+                # A change this caller read first (a timer its request swept, say) must wake
+                # the streams now: the hub's next poll finds the same version and stays quiet.
+                if known is None or known.version != entry.version:
+                    self._cond.notify_all()
+                if known is None or known.state_version != entry.state_version:
+                    self._state_cond.notify_all()
         return entry
 
     # --- the thread ------------------------------------------------------------------------
