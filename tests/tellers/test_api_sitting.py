@@ -157,13 +157,17 @@ def _forgeries(key, shape, items):
             "item_copied_from_another_cast": copied}
 
 
+def opened_ballot(s, items, seats):
+    """All six checked in, a secret selection ballot opened: (ballot, opened, item ids, joint key)."""
+    s.check_in(range(6))
+    ballot = s.ballot(items=items, seats=seats)
+    opened = s.act(ballot["id"], "open")
+    return ballot, opened, [str(i["id"]) for i in ballot["items"]], group.point_from_hex(opened["encryption"]["joint_key"])
+
+
 def test_every_forgery_is_refused_through_the_api_and_never_counted(api, teller_sitting):
     s = teller_sitting
-    s.check_in(range(6))
-    ballot = s.ballot(items=3, seats=2)
-    opened = s.act(ballot["id"], "open")
-    items = [str(i["id"]) for i in ballot["items"]]
-    key = group.point_from_hex(opened["encryption"]["joint_key"])
+    ballot, opened, items, key = opened_ballot(s, 3, 2)
     for name, forged in _forgeries(key, shape_from(opened), items).items():
         refused = api.post(f"/api/v1/ballots/{ballot['id']}/votes", s.token(0), json={"encrypted": forged},
                            headers={"Idempotency-Key": name})
@@ -203,11 +207,7 @@ def test_a_retried_encrypted_cast_gets_its_receipt_again_and_is_counted_once(api
     import json
 
     s = teller_sitting
-    s.check_in(range(6))
-    ballot = s.ballot(items=2, seats=1)
-    opened = s.act(ballot["id"], "open")
-    items = [str(i["id"]) for i in ballot["items"]]
-    key = group.point_from_hex(opened["encryption"]["joint_key"])
+    ballot, opened, items, key = opened_ballot(s, 2, 1)
     encrypted = encrypt_ballot(key, shape_from(opened), {items[0]: "yes", items[1]: "no"})
     path, headers = f"/api/v1/ballots/{ballot['id']}/votes", {"Idempotency-Key": "tablet-retry-1"}
     first = api.post(path, s.token(0), json={"encrypted": encrypted}, headers=headers)
