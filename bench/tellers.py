@@ -31,10 +31,10 @@ def _choices(items, index):
 
 def server_costs() -> dict:
     from voting.crypto import dkg
-    from voting.crypto.ballot import Shape, encrypt_ballot, verify_ballot
+    from voting.crypto.ballot import PACKED, Shape, encrypt_ballot, verify_ballot
 
     key = dkg.joint_key([dkg.commitments(dkg.new_polynomial(2)) for _ in range(3)])
-    shape = Shape(1, tuple(str(i) for i in range(1, ITEMS + 1)), ("yes", "no", "abstain"), "yes", SEATS)
+    shape = Shape(1, tuple(str(i) for i in range(1, ITEMS + 1)), ("yes", "no", "abstain"), "yes", SEATS, PACKED)
     encrypt_ms, verify_ms = [], []
     for index in range(20):
         start = time.perf_counter()

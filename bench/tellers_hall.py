@@ -21,19 +21,17 @@ from bench.server import PASSWORD, Server
 
 
 def _encrypted(args):
-    key_hex, ballot_id, items, options, limit, choices = args
+    ballot_id, enc, choices = args
     from voting.crypto import group
     from voting.crypto.ballot import Shape, encrypt_ballot
 
-    shape = Shape(ballot_id, tuple(items), tuple(options), limit[0] if limit else None, limit[1] if limit else None)
-    return json.dumps({"encrypted": encrypt_ballot(group.point_from_hex(key_hex), shape,
-                                                   {item: choices.get(item, "abstain") for item in items})}).encode()
+    shape = Shape.from_encryption(ballot_id, enc)
+    return json.dumps({"encrypted": encrypt_ballot(group.point_from_hex(enc["joint_key"]), shape,
+                                                   {item: choices.get(item, "abstain") for item in enc["items"]})}).encode()
 
 
 def encrypt_all(ballot: dict, plans: dict) -> dict:
-    enc = ballot["encryption"]
-    limit = (enc["limit"]["option"], enc["limit"]["at_most"]) if enc["limit"] else None
-    jobs = [(enc["joint_key"], int(ballot["id"]), enc["items"], enc["options"], limit, plans[i]) for i in sorted(plans)]
+    jobs = [(ballot["id"], ballot["encryption"], plans[i]) for i in sorted(plans)]
     with ProcessPoolExecutor(max_workers=2) as pool:
         return dict(zip(sorted(plans), pool.map(_encrypted, jobs, chunksize=16)))
 

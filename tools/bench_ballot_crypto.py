@@ -18,8 +18,13 @@ import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from voting.crypto import group
 from voting.crypto.ballot import Shape, encrypt_ballot, verify_ballot
+try:  # the encoding a yes/no/abstain ballot gets (a tree older than the packed encoding: one-hot)
+    from voting.crypto.ballot import PACKED
+    encoding = (PACKED,)
+except ImportError:
+    encoding = ()
 items = tuple(str(100 + i) for i in range(25))
-shape = Shape(7, items, ("yes", "no", "abstain"), "yes", 20)
+shape = Shape(7, items, ("yes", "no", "abstain"), "yes", 20, *encoding)
 key = group.base_mul(group.random_scalar())
 def marks(index):
     return {item: ("yes" if n < 20 and (n + index) % 7 else "no") for n, item in enumerate(items)}

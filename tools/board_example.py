@@ -6,7 +6,7 @@ A fresh SQLite database and key folder in a temporary directory; three tellers (
 make the key on their devices (voting.teller.TellerDevice); a 25-item, 20-seat
 selection ballot; 12 deputies vote on tablets (encrypted on the device, as the tablet
 does), 3 through the plain API (encrypted by the server), one forged cast (an item
-marked twice) is rejected, 2 paper ballots are entered by a teller (one spoiled);
+with its proof taken from another cast) is rejected, 2 paper ballots are entered by a teller (one spoiled);
 tellers 1 and 3 decrypt; the ballot is published and its board written out. The
 example must pass `python -m voting.verifier`: this script checks that too."""
 import json
@@ -86,7 +86,7 @@ def _sitting(client, teller_ids) -> dict:
     bid = ballot["id"]
     _, opened = call(staff, "POST", f"/ballots/{bid}/open")
     enc = opened["encryption"]
-    shape = Shape(int(bid), tuple(enc["items"]), tuple(enc["options"]), enc["limit"]["option"], enc["limit"]["at_most"])
+    shape = Shape.from_encryption(bid, enc)
     key = group.point_from_hex(enc["joint_key"])
     for index, deputy in enumerate(deputies[:15]):
         choices = {item: ("yes" if (n + index) % 5 else "no") for n, item in enumerate(enc["items"][:SEATS])}
@@ -95,10 +95,9 @@ def _sitting(client, teller_ids) -> dict:
             body = {"encrypted": encrypt_ballot(key, shape, {**{i: "abstain" for i in enc["items"]}, **choices})}
         else:
             body = {"choices": choices}
-        if index == 0:  # first a forged cast: item 1 marked both yes and no, refused and kept as rejected
+        if index == 0:  # first a forged cast: item 1 with its proof from another cast, refused and kept as rejected
             forged = encrypt_ballot(key, shape, {**{i: "abstain" for i in enc["items"]}, **choices})
-            forged["items"][0]["choices"][1] = encrypt_ballot(
-                key, shape, {i: "no" for i in enc["items"]})["items"][0]["choices"][1]
+            forged["items"][0] = encrypt_ballot(key, shape, {i: "no" for i in enc["items"]})["items"][0]
             status, _ = call(deputy_token, "POST", f"/ballots/{bid}/votes", {"encrypted": forged},
                              **{"Idempotency-Key": uuid.uuid4().hex})
             assert status == 422, status

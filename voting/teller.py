@@ -94,9 +94,9 @@ class TellerDevice:
         secret, position = group.scalar_from_hex(self.state["share"]), self.state["position"]
         shares = []
         for item_id, row in zip(sums["items"], sums["sums"]):
-            shares.append([elgamal.decryption_share(secret, f"ballot:{ballot_id}|item:{item_id}|option:{option}"
+            shares.append([elgamal.decryption_share(secret, f"ballot:{ballot_id}|item:{item_id}|option:{column}"
                                                             f"|teller:{position}", Ciphertext.from_json(c))
-                           for option, c in zip(sums["options"], row)])
+                           for column, c in zip(sums["columns"], row)])
         return self._ok("POST", f"/ballots/{ballot_id}/decryption", {"shares": shares})
 
 

@@ -10,24 +10,34 @@ import json
 import sys
 
 from voting.crypto import dkg, elgamal, group
-from voting.crypto.ballot import BallotRejected, Shape, verify_ballot
+from voting.crypto.ballot import ONE_HOT, BallotRejected, Shape, item_counts, verify_ballot
 from voting.crypto.elgamal import Ciphertext
 from voting.integrity.sheet_signature import verify_sheet
 from voting.rules import OUTCOME_NAMES, RuleError, cast_options, option_limit, rule_from_json, tally
 
-FORMAT = "minsheng-voting-board/1"
+FORMAT = "minsheng-voting-board/2"
+FORMATS = ("minsheng-voting-board/1", FORMAT)  # /1: every cast one-hot, no `encoding` field
 
 
 class Mismatch(Exception):
     """The board does not check out; the message says where."""
 
 
-def _shape(ballot: dict) -> Shape:
+def _shape(board: dict) -> Shape:
+    ballot = board["ballot"]
     limited = option_limit(ballot["kind"], ballot["seats"]) or (None, None)
     options = tuple(cast_options(ballot["kind"], ballot["ballot_options"]))
     if list(options) != ballot["options"]:
         raise Mismatch("核验板的选项顺序与规则给出的不符")
-    return Shape(int(ballot["id"]), tuple(item["id"] for item in ballot["items"]), options, limited[0], limited[1])
+    encoding = ballot["encoding"] if board["format"] == FORMAT else {"kind": ONE_HOT}
+    try:
+        shape = Shape(int(ballot["id"]), tuple(item["id"] for item in ballot["items"]), options, limited[0],
+                      limited[1], encoding.get("kind") if isinstance(encoding, dict) else None)
+    except ValueError:
+        raise Mismatch(f"核验板的编码 {encoding!r} 不是本项表决的选项能用的编码") from None
+    if shape.encoding_json() != encoding:
+        raise Mismatch(f"核验板的编码 {encoding!r} 与文档规定的不符")
+    return shape
 
 
 def _keys(board: dict) -> tuple[bytes, dict[int, bytes], int]:
@@ -52,7 +62,7 @@ def _keys(board: dict) -> tuple[bytes, dict[int, bytes], int]:
 
 
 def _accepted_sums(board: dict, key: bytes, shape: Shape) -> list[list[Ciphertext]]:
-    sums = [[elgamal.ZERO for _ in shape.options] for _ in shape.item_ids]
+    sums = [[elgamal.ZERO for _ in shape.columns] for _ in shape.item_ids]
     trackers = set()
     for cast in board["casts"]:
         try:
@@ -83,22 +93,21 @@ def _electronic_counts(board: dict, shape: Shape, sums, verification_keys, thres
     table = elgamal.log_table(board["accepted"])
     counts = {}
     for i, item_id in enumerate(shape.item_ids):
-        counts[item_id] = {}
-        for j, option in enumerate(shape.options):
-            points = {}
+        points = []
+        for j, column in enumerate(shape.columns):
+            parts = {}
             for position, shares in shares_by_position.items():
                 if position not in verification_keys:
                     raise Mismatch(f"未知监票人 {position} 的解密份额")
-                context = f"ballot:{ballot_id}|item:{item_id}|option:{option}|teller:{position}"
+                context = f"ballot:{ballot_id}|item:{item_id}|option:{column}|teller:{position}"
                 point = elgamal.check_share(verification_keys[position], context, sums[i][j], shares[i][j])
                 if point is None:
-                    raise Mismatch(f"监票人 {position} 对项目 {item_id} 选项 {option} 的解密份额证明不成立")
-                points[position] = point
-            used = {p: points[p] for p in sorted(points)[:threshold]}
-            value = table.get(elgamal.combine(sums[i][j], used))
-            if value is None:
-                raise Mismatch(f"项目 {item_id} 选项 {option} 的合计解密后不是有效票数")
-            counts[item_id][option] = value
+                    raise Mismatch(f"监票人 {position} 对项目 {item_id} 密文 {column} 的解密份额证明不成立")
+                parts[position] = point
+            points.append(elgamal.combine(sums[i][j], {p: parts[p] for p in sorted(parts)[:threshold]}))
+        counts[item_id] = item_counts(shape, points, board["accepted"], table)
+        if counts[item_id] is None:
+            raise Mismatch(f"项目 {item_id} 的合计解密后不是有效票数")
     return counts
 
 
@@ -136,9 +145,9 @@ def _check_result(board: dict, counts: dict) -> None:
 def verify(board) -> list[str]:
     """Every problem found (empty when the board checks out)."""
     try:
-        if not isinstance(board, dict) or board.get("format") != FORMAT or board.get("group") != "ristretto255":
-            raise Mismatch(f"不是 {FORMAT} 格式的核验板")
-        shape = _shape(board["ballot"])
+        if not isinstance(board, dict) or board.get("format") not in FORMATS or board.get("group") != "ristretto255":
+            raise Mismatch(f"不是 {' 或 '.join(FORMATS)} 格式的核验板")
+        shape = _shape(board)
         key, verification_keys, threshold = _keys(board)
         sums = _accepted_sums(board, key, shape)
         counts = _electronic_counts(board, shape, sums, verification_keys, threshold)

@@ -70,30 +70,45 @@ function rangeHash(key, context, c, lo, hi, commitments) {
 function simulated(key, c, j, cj, vj) {
   return [baseMul(vj).subtract(mul(cj, c.a)), mul(vj, key).subtract(mul(cj, c.b.subtract(baseMul(BigInt(j)))))];
 }
-function proveRange(key, context, c, r, m, lo, hi) {
-  const branches = {};
+function setHash(key, context, c, values, commitments) {
+  const parts = [pointBytes(key), utf8(context), pointBytes(c.a), pointBytes(c.b), intPart(values.length)];
+  values.forEach((v) => { parts.push(intPart(v)); });
+  commitments.forEach(([aj, bj]) => { parts.push(pointBytes(aj), pointBytes(bj)); });
+  return hashToScalar("set", parts);
+}
+// One Chaum-Pedersen branch per value, all but m's simulated; the challenges sum to
+// challenge(commitments) (voting/crypto/elgamal.py _prove_one_of).
+function proveOneOf(key, c, r, m, values, challenge) {
+  const branches = new Map();
   const commitments = [];
   const u = randomScalar();
-  for (let j = lo; j <= hi; j++) {
-    if (j === m) { commitments.push([baseMul(u), mul(u, key)]); continue; }
+  values.forEach((j) => {
+    if (j === m) { commitments.push([baseMul(u), mul(u, key)]); return; }
     const cj = randomScalar(); const vj = randomScalar();
-    branches[j] = [cj, vj];
+    branches.set(j, [cj, vj]);
     commitments.push(simulated(key, c, j, cj, vj));
-  }
-  const total = rangeHash(key, context, c, lo, hi, commitments);
+  });
+  const total = challenge(commitments);
   let others = 0n;
-  Object.values(branches).forEach(([cj]) => { others += cj; });
+  branches.forEach(([cj]) => { others += cj; });
   const cm = mod(total - others);
-  branches[m] = [cm, mod(u + cm * r)];
-  const proof = [];
-  for (let j = lo; j <= hi; j++) { proof.push([scalarHex(branches[j][0]), scalarHex(branches[j][1])]); }
-  return proof;
+  branches.set(m, [cm, mod(u + cm * r)]);
+  return values.map((j) => [scalarHex(branches.get(j)[0]), scalarHex(branches.get(j)[1])]);
+}
+function proveRange(key, context, c, r, m, lo, hi) {
+  const values = [];
+  for (let j = lo; j <= hi; j++) { values.push(j); }
+  return proveOneOf(key, c, r, m, values, (commitments) => rangeHash(key, context, c, lo, hi, commitments));
+}
+function proveSet(key, context, c, r, m, values) {
+  return proveOneOf(key, c, r, m, values, (commitments) => setHash(key, context, c, values, commitments));
 }
 
 // --- an encrypted ballot (voting/crypto/ballot.py) ---------------------------------------
-function castDigest(ballotId, rows) {
+function castDigest(ballotId, rows, other) {
   const chunks = [utf8("cast"), intPart(ballotId)];
   rows.forEach((row) => row.forEach((c) => { chunks.push(pointBytes(c.a), pointBytes(c.b)); }));
+  if (other) { chunks.push(pointBytes(other.a), pointBytes(other.b)); }
   let size = 0; chunks.forEach((c) => { size += c.length; });
   const all = new Uint8Array(size); let at = 0;
   chunks.forEach((c) => { all.set(c, at); at += c.length; });
@@ -110,9 +125,53 @@ function trackerOf(digest) {
   return code.match(/.{4}/g).join("-");
 }
 
-// shape: {ballotId, items: [ids], options: [..], limit: {option, at_most} | null}; choices: item → option
+// A packed cast (voting/crypto/ballot.py _encrypt_packed): one ciphertext per item of
+// its option's value (encoding.values: first option 1, second B, abstain 0), proved one
+// of them; on a selection, a ciphertext of the other option's count, proved in
+// 0..items, and the limited count (T − w_other·R)·w⁻¹ proved in 0..at_most.
+function encryptPacked(key, shape, choices) {
+  const values = shape.encoding.values;
+  const order = shape.options.map((option) => values[option]);
+  const made = shape.items.map((item) => { const m = values[choices[item]]; return { m, c: encrypt(key, BigInt(m)) }; });
+  let other = null; let otherOption = null; let otherCount = 0;
+  if (shape.limit) {
+    otherOption = shape.options.find((option) => option !== shape.limit.option && option !== "abstain");
+    otherCount = shape.items.filter((item) => choices[item] === otherOption).length;
+    other = encrypt(key, BigInt(otherCount));
+  }
+  const digest = castDigest(shape.ballotId, made.map(({ c }) => [c]), other);
+  const where = (w) => "ballot:" + shape.ballotId + "|cast:" + hex(digest) + "|" + w;
+  const items = shape.items.map((item, i) => {
+    const { m, c } = made[i];
+    return { id: item, a: hex(pointBytes(c.a)), b: hex(pointBytes(c.b)),
+             proof: proveSet(key, where("item:" + item + "|packed"), c, c.r, m, order) };
+  });
+  const encrypted = { items: items };
+  if (other) {
+    const limited = shape.limit.option;
+    const count = shape.items.filter((item) => choices[item] === limited).length;
+    const rTotal = made.reduce((acc, { c }) => acc + c.r, 0n);
+    const inverse = modInverse(BigInt(values[limited]));
+    const rWithin = mod((rTotal - BigInt(values[otherOption]) * other.r) * inverse);
+    const within = { a: baseMul(rWithin), b: baseMul(BigInt(count)).add(mul(rWithin, key)) };
+    encrypted.limit = { a: hex(pointBytes(other.a)), b: hex(pointBytes(other.b)),
+                        proof: proveRange(key, where("limit:" + limited + "|other"), other, other.r, otherCount, 0,
+                                          shape.items.length),
+                        within: proveRange(key, where("limit:" + limited), within, rWithin, count, 0, shape.limit.at_most) };
+  }
+  return { encrypted: encrypted, tracker: trackerOf(digest) };
+}
+function modInverse(k) {  // k^(L−2) mod L (L is prime): scalar arithmetic, not curve arithmetic
+  let result = 1n; let base = mod(k); let e = L - 2n;
+  while (e > 0n) { if (e & 1n) { result = (result * base) % L; } base = (base * base) % L; e >>= 1n; }
+  return result;
+}
+
+// shape: {ballotId, items: [ids], options: [..], limit: {option, at_most} | null,
+// encoding: {kind: "one-hot"} | {kind: "packed", base, values}}; choices: item → option
 function encryptBallot(jointKeyHex, shape, choices) {
   const key = pointFromHex(jointKeyHex);
+  if (shape.encoding && shape.encoding.kind === "packed") { return encryptPacked(key, shape, choices); }
   const rows = []; const secrets = [];
   shape.items.forEach((item) => {
     const row = []; const kept = [];

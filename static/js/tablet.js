@@ -396,7 +396,8 @@
     var completed = {};
     enc.items.forEach(function (id) { completed[id] = record.choices[id] || "abstain"; });
     var made = window.BallotCrypto.encryptBallot(enc.joint_key, { ballotId: Number(ballot.id), items: enc.items,
-                                                                  options: enc.options, limit: enc.limit }, completed);
+                                                                  options: enc.options, limit: enc.limit,
+                                                                  encoding: enc.encoding }, completed);
     record.encrypted = made.encrypted;
     record.choices = {};  // the plain choices leave this device's storage too
     return true;

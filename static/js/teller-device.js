@@ -120,8 +120,8 @@ async function decrypt(ballotId) {
   if (!state.share) { throw new Error("本机没有密钥份额：请先从备份恢复。"); }
   const secret = C.scalarFromHex(state.share);
   const sums = await call("GET", "/api/v1/ballots/" + ballotId + "/sums");
-  const shares = sums.items.map((item, i) => sums.options.map((option, j) =>
-    C.decryptionShare(secret, "ballot:" + ballotId + "|item:" + item + "|option:" + option + "|teller:" + position,
+  const shares = sums.items.map((item, i) => sums.columns.map((column, j) =>
+    C.decryptionShare(secret, "ballot:" + ballotId + "|item:" + item + "|option:" + column + "|teller:" + position,
                       sums.sums[i][j])));
   const result = await call("POST", "/api/v1/ballots/" + ballotId + "/decryption", { shares });
   return result.counted ? "解密完成，计票单已生成。" : "已提交本机的解密份额（共 " + result.given + " 位监票人）。";

@@ -167,7 +167,7 @@ def test_a_tampered_tablet_is_refused_and_its_deputy_votes_again(contexts, live_
       window.BallotCrypto = Object.assign({}, window.BallotCrypto, {encryptBallot: (key, shape, choices) => {
         const made = honest(key, shape, choices);
         const other = honest(key, shape, {[shape.items[0]]: "no"});
-        made.encrypted.items[0].choices[1] = other.encrypted.items[0].choices[1];  // yes and no both marked
+        made.encrypted.items[0].b = other.encrypted.items[0].b;  // half of another cast's "no", under this one's proof
         window.BallotCrypto.encryptBallot = honest;  // one forged cast, then the tablet is honest again
         return made;
       }});

@@ -3,6 +3,7 @@ plain and device-encrypted casts, forgeries refused, the count waiting for k tel
 the board checked by the independent verifier."""
 import copy
 import uuid
+from dataclasses import replace
 
 from voting.crypto.ballot import encrypt_ballot, Shape
 from voting.crypto import group
@@ -10,10 +11,7 @@ from voting import verifier
 
 
 def shape_from(ballot_json: dict) -> Shape:
-    enc = ballot_json["encryption"]
-    limit = enc["limit"] or {}
-    return Shape(int(ballot_json["id"]), tuple(enc["items"]), tuple(enc["options"]), limit.get("option"),
-                 limit.get("at_most"))
+    return Shape.from_encryption(ballot_json["id"], ballot_json["encryption"])
 
 
 def cast_encrypted(sitting, index, ballot, choices):
@@ -44,7 +42,7 @@ def test_a_sitting_counts_only_when_k_tellers_decrypt(api, teller_sitting):
     response, _ = cast_encrypted(s, 2, opened, {items[0]: "no", items[1]: "yes", items[2]: "abstain"})
     assert response.status_code == 201, response.get_json()
     # a forged cast: three yes on a two-seat ballot, proved as if for at most 3
-    forged_shape = Shape(int(ballot["id"]), tuple(items), ("yes", "no", "abstain"), "yes", 3)
+    forged_shape = replace(shape_from(opened), limit=3)
     forged = encrypt_ballot(group.point_from_hex(opened["encryption"]["joint_key"]), forged_shape,
                             {i: "yes" for i in items})
     refused = api.post(f"/api/v1/ballots/{ballot['id']}/votes", s.token(3), json={"encrypted": forged},
@@ -93,13 +91,13 @@ def test_a_changed_stored_ciphertext_share_or_proof_fails_the_verifier(api, tell
     other = group.base_mul(7).hex()
     tampers = []
     t = copy.deepcopy(board)
-    t["casts"][0]["encrypted"]["items"][0]["choices"][0]["b"] = other
+    t["casts"][0]["encrypted"]["items"][0]["b"] = other
     tampers.append(t)
     t = copy.deepcopy(board)
     t["decryptions"][0]["shares"][0][0]["d"] = other
     tampers.append(t)
     t = copy.deepcopy(board)
-    t["decryptions"][1]["shares"][1][1]["proof"][0] = group.scalar_hex(5)
+    t["decryptions"][1]["shares"][1][-1]["proof"][0] = group.scalar_hex(5)
     tampers.append(t)
     t = copy.deepcopy(board)
     t["sums"][0][0]["a"] = other
@@ -146,11 +144,9 @@ def _forgeries(key, shape, items):
     honest = {items[0]: "yes", items[1]: "no", items[2]: "abstain"}
     two_for_one = encrypt_ballot(key, shape, honest)
     doubled, _ = elgamal.encrypt(key, 2)
-    two_for_one["items"][0]["choices"][0].update(doubled.to_json())
-    too_many = encrypt_ballot(key, Shape(shape.ballot_id, shape.item_ids, shape.options, "yes", 3),
-                              {i: "yes" for i in items})
-    other_ballot = encrypt_ballot(key, Shape(shape.ballot_id + 1000, shape.item_ids, shape.options,
-                                             shape.limited_option, shape.limit), honest)
+    (two_for_one["items"][0] if shape.packed else two_for_one["items"][0]["choices"][0]).update(doubled.to_json())
+    too_many = encrypt_ballot(key, replace(shape, limit=3), {i: "yes" for i in items})
+    other_ballot = encrypt_ballot(key, replace(shape, ballot_id=shape.ballot_id + 1000), honest)
     copied = encrypt_ballot(key, shape, honest)
     copied["items"][1] = encrypt_ballot(key, shape, honest)["items"][1]  # an item and its proofs from another cast
     return {"two_for_one_yes": two_for_one, "seats_plus_one": too_many, "made_for_another_ballot": other_ballot,
@@ -224,3 +220,51 @@ def test_a_retried_encrypted_cast_gets_its_receipt_again_and_is_counted_once(api
     s.devices[1].decrypt(ballot["id"])
     sheet = s.tally(ballot["id"]).get_json()
     assert sheet["cast"] == 1 and [item["counts"]["yes"] for item in sheet["items"]] == [1, 0]
+
+
+def test_each_kind_gets_its_encoding_and_counts_exactly(api, teller_sitting):
+    """A motion (yes/no/abstain, no limit) is packed: one ciphertext per item; an
+    appraisal (five options) is one-hot. Both count through the tellers to the exact
+    counts, and both boards pass the verifier; the one-hot board read as format /1
+    (no `encoding`, as boards made before the packed encoding) passes too."""
+    s = teller_sitting
+    s.check_in(range(6))
+    marks = {"motion": ["yes", "no", "no", "abstain", "yes"],
+             "appraisal": ["satisfied", "unsatisfied", "basically_satisfied", "abstain", "satisfied"]}
+    for kind, expected_kind in (("motion", "packed"), ("appraisal", "one-hot")):
+        ballot = s.ballot(kind=kind, items=2)
+        opened = s.act(ballot["id"], "open")
+        assert opened["encryption"]["encoding"]["kind"] == expected_kind
+        columns = 1 if expected_kind == "packed" else len(opened["encryption"]["options"])
+        items = opened["encryption"]["items"]
+        for index, mark in enumerate(marks[kind]):
+            if index % 2:
+                response, encrypted = cast_encrypted(s, index, opened, {items[0]: mark})
+                first = encrypted["items"][0]
+                assert (len(first["choices"]) if "choices" in first else 1) == columns
+            else:
+                response = s.vote(index, ballot["id"], {items[0]: mark})
+            assert response.status_code == 201, response.get_json()
+        s.act(ballot["id"], "close")
+        sums = api.get(f"/api/v1/ballots/{ballot['id']}/sums", api.token(s.teller_users[0].username)).get_json()
+        assert len(sums["columns"]) == columns and all(len(row) == columns for row in sums["sums"])
+        s.devices[0].decrypt(ballot["id"])
+        s.devices[1].decrypt(ballot["id"])
+        sheet = s.tally(ballot["id"]).get_json()
+        counts = {item["id"]: item["counts"] for item in sheet["items"]}
+        options = opened["encryption"]["options"]
+        assert counts[items[0]] == {option: marks[kind].count(option) for option in options}
+        assert counts[items[1]] == {option: (5 if option == "abstain" else 0) for option in options}
+        s.act(ballot["id"], "publish")
+        board = api.get(f"/api/v1/ballots/{ballot['id']}/board").get_json()
+        assert board["format"] == "minsheng-voting-board/2" and board["ballot"]["encoding"]["kind"] == expected_kind
+        assert verifier.verify(board) == []
+        older = copy.deepcopy(board)
+        older["format"] = "minsheng-voting-board/1"
+        del older["ballot"]["encoding"]
+        assert (verifier.verify(older) == []) is (expected_kind == "one-hot")
+        for wrong in ({"kind": "one-hot"}, {"kind": "packed", "base": 1048576, "values": {}}, {"kind": "packed"}, None):
+            if wrong != board["ballot"]["encoding"]:
+                changed = copy.deepcopy(board)
+                changed["ballot"]["encoding"] = wrong
+                assert verifier.verify(changed) != []

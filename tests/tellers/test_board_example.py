@@ -13,6 +13,7 @@ def test_the_shipped_example_passes_and_matches_the_issue(capsys):
     board = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     assert (board["tellers"]["size"], board["tellers"]["threshold"], len(board["ballot"]["items"])) == (3, 2, 25)
     assert board["paper"]["ballots"] > 0 and len(board["rejected"]) == 1
+    assert board["format"] == "minsheng-voting-board/2" and board["ballot"]["encoding"]["kind"] == "packed"
     assert verifier.main([str(EXAMPLE)]) == 0
     assert "核验通过" in capsys.readouterr().out
 

@@ -106,9 +106,9 @@ def test_a_queued_cast_whose_point_is_no_point_fails_its_check(queued, teller_si
     opened, items = opened_ballot(s)
     _, honest = cast_encrypted(s, 0, opened, {items[0]: "yes"})
     honest = json.loads(json.dumps(honest))
-    honest["items"][1]["choices"][2]["b"] = "ff" * 32  # 32 bytes, but no canonical encoding of a point
+    honest["items"][1]["b"] = "ff" * 32  # 32 bytes, but no canonical encoding of a point
     assert send(s, 1, opened["id"], honest).status_code == 201
-    honest["items"][1]["choices"][2]["b"] = "FF" * 32  # not canonical hex: refused at the door
+    honest["items"][1]["b"] = "FF" * 32  # not canonical hex: refused at the door
     refused = send(s, 2, opened["id"], honest)
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "ballot_rejected"
     assert checking.check_pending() == (2, 1)

@@ -8,11 +8,13 @@ from sqlalchemy import inspect, select, text
 
 from tests.tellers.conftest import TellerSitting, device_for
 from voting.crypto import elgamal, group
+from voting.crypto.ballot import item_counts
 from voting.crypto.elgamal import Ciphertext
 from voting.extensions import db
 from voting.integrity import sealing
 from voting.tellers.models import DecryptionShare, EncryptedTally
 from voting.ballots.models import Ballot, CastBallot
+from voting.tellers.tally import shape_of
 
 
 class Recording:
@@ -85,9 +87,12 @@ def test_nothing_the_server_holds_opens_a_cast_or_the_sums(sitting, app):
             for row in json.loads(db.session.get(EncryptedTally, ballot.id).sums_json)]
     given = json.loads(db.session.get(DecryptionShare, (ballot.id, 1)).shares_json)
     db.session.rollback()
-    table = elgamal.log_table(10)
-    assert all(elgamal.combine(sums[i][j], {1: group.point_from_hex(given[i][j]["d"])}) not in table
-               for i in range(3) for j in range(3))
+    table, shape = elgamal.log_table(10), shape_of(ballot)
+    assert len(sums) == 3
+    for i, row in enumerate(sums):  # one ciphertext per item (packed): its reading needs k shares
+        points = [elgamal.combine(c, {1: group.point_from_hex(given[i][j]["d"])}) for j, c in enumerate(row)]
+        assert points and all(point not in table for point in points)
+        assert item_counts(shape, points, 10, table) is None
     assert sitting.tally(sitting.bid).status_code == 409
 
 
@@ -118,7 +123,7 @@ def test_a_changed_ciphertext_share_sum_or_proof_fails_flask_verify(sitting, app
         cast = db.session.scalars(select(CastBallot).where(CastBallot.ballot_id == bid)).first()
         encrypted = json.loads(cast.sealed)
         if tamper == "ciphertext":
-            encrypted["items"][0]["choices"][0]["a"] = other
+            encrypted["items"][0]["a"] = other
         else:
             encrypted["items"][0]["proof"][0][1] = group.scalar_hex(3)
         cast.sealed = json.dumps(encrypted).encode()
@@ -130,7 +135,7 @@ def test_a_changed_ciphertext_share_sum_or_proof_fails_flask_verify(sitting, app
     else:
         row = db.session.get(EncryptedTally, bid)
         sums = json.loads(row.sums_json)
-        sums[2][1]["b"] = other
+        sums[2][-1]["b"] = other
         row.sums_json = json.dumps(sums)
     db.session.commit()
     code, output = verify(app)
@@ -141,8 +146,7 @@ def test_a_changed_ciphertext_share_sum_or_proof_fails_flask_verify(sitting, app
 def test_a_cast_swapped_for_a_fresh_valid_one_fails_flask_verify(sitting, app):
     """The insider knows the joint key, so can make a cast whose proofs all hold; swapped
     in after the count, the sums, the signed trackers digest and the board no longer agree."""
-    from voting.crypto.ballot import cast_digest, encrypt_ballot, tracker_of, verify_ballot
-    from voting.tellers.tally import shape_of
+    from voting.crypto.ballot import cast_digest, encrypt_ballot, other_ciphertext, tracker_of, verify_ballot
 
     counted(sitting)
     ballot = db.session.get(Ballot, int(sitting.bid))
@@ -150,7 +154,7 @@ def test_a_cast_swapped_for_a_fresh_valid_one_fails_flask_verify(sitting, app):
     forged = encrypt_ballot(ballot.teller_key, shape, {item: "yes" if item == shape.item_ids[0] else "abstain"
                                                        for item in shape.item_ids})
     tracker, rows = verify_ballot(ballot.teller_key, shape, forged)  # valid in every proof
-    assert tracker == tracker_of(cast_digest(shape, rows))
+    assert tracker == tracker_of(cast_digest(shape, rows, other_ciphertext(shape, forged)))
     cast = db.session.scalars(select(CastBallot).where(CastBallot.ballot_id == ballot.id)).first()
     cast.sealed, cast.tracker = json.dumps(forged).encode(), tracker
     db.session.commit()

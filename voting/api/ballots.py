@@ -93,7 +93,7 @@ def encryption_json(ballot: Ballot) -> dict:
         return {"mode": "installation"}
     shape = shape_of(ballot)
     return {"mode": "tellers", "joint_key": ballot.teller_key.hex(), "items": list(shape.item_ids),
-            "options": list(shape.options),
+            "options": list(shape.options), "encoding": shape.encoding_json(),
             "limit": {"option": shape.limited_option, "at_most": shape.limit} if shape.limited_option else None}
 
 

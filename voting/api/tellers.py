@@ -116,8 +116,8 @@ document("/meetings/{mid}/tellers/dealing", "post",
 document("/meetings/{mid}/tellers/confirm", "post", summary="监票人设备确认收到的份额与承诺值相符；全部确认后生成联合公钥",
          responses={200: ("监票人与密钥生成进度", CEREMONY)}, request_required=False,
          request={"type": "object"})
-document("/ballots/{bid}/sums", "get", summary="已结束表决的加密合计（逐项目、逐选项），供监票人解密",
-         responses={200: ("加密合计", {"type": "object", "required": ["ballot_id", "items", "options", "sums"]})})
+document("/ballots/{bid}/sums", "get", summary="已结束表决的加密合计（逐项目、逐列密文：逐选项，或打包编码的一列 packed），供监票人解密",
+         responses={200: ("加密合计", {"type": "object", "required": ["ballot_id", "items", "options", "columns", "encoding", "sums"]})})
 document("/ballots/{bid}/checks", "get",
          summary="加密选票的证明核验进度：待核验、已通过、未通过（未通过的不计入，计为无效票）",
          responses={200: ("核验进度", {"type": "object", "required": ["ballot_id", "mode", "pending", "valid", "failed"],

@@ -22,7 +22,8 @@ from voting.integrity.canonical import canonical_json
 from voting.errors import Refusal, invalid_transition
 from voting.meetings.attendance import absence_counts
 from voting.meetings.services import present_deputy_ids, quorum_rule, seated_count
-from voting.rules import SELECTION, rule_from_json
+from voting.crypto.ballot import encoding_for
+from voting.rules import SELECTION, cast_options, rule_from_json
 
 
 def lock_ballot(ballot_id: int, *, for_update: bool) -> Ballot:
@@ -70,6 +71,7 @@ def open_ballot(ballot: Ballot, *, actor: str = "", now: datetime | None = None)
     # A secret ballot of a meeting with tellers is encrypted to their joint key (issue #17);
     # a named (记名) ballot stays in the clear.
     ballot.teller_key = ceremony.key_for_opening(meeting) if ballot.secret else None
+    ballot.cast_encoding = encoding_for(cast_options(ballot.kind, ballot.options)) if ballot.teller_key else None
     ballot.opened_at = _now(now)
     if ballot.duration_seconds:
         ballot.deadline = ballot.opened_at + timedelta(seconds=ballot.duration_seconds)
@@ -90,6 +92,7 @@ def _opened_details(ballot: Ballot, total: int, issued: int, frozen) -> dict:
         details["rehearsal"] = True
     if ballot.teller_key is not None:
         details["teller_key"] = ballot.teller_key.hex()
+        details["cast_encoding"] = ballot.cast_encoding
     if ballot.deadline is not None:
         details["duration_seconds"] = ballot.duration_seconds
         details["deadline"] = ballot.deadline.isoformat(timespec="seconds") + "Z"

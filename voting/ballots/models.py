@@ -87,6 +87,9 @@ class Ballot(StoredRule, db.Model):
     # The tellers' joint key, frozen at open when the meeting has tellers (issue #17):
     # tablet casts are then encrypted to it and only k tellers together can count them.
     teller_key = db.Column(db.LargeBinary, nullable=True)
+    # How a cast under tellers encodes its choices (docs/BOARD.md), frozen with the key:
+    # "packed" (one ciphertext per item) or "one-hot" (one per option); NULL: no tellers.
+    cast_encoding = db.Column(db.String(8), nullable=True)
     # Closed, and the sums wait for k tellers' decryption shares: no sheet yet.
     awaiting_tellers = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
@@ -109,6 +112,7 @@ class Ballot(StoredRule, db.Model):
         db.CheckConstraint("state in ('draft','open','closed','published')", name="state"),
         db.CheckConstraint("kind in ('selection','motion','appraisal')", name="kind"),
         db.CheckConstraint("round >= 1", name="round"),
+        db.CheckConstraint("cast_encoding IS NULL OR cast_encoding in ('one-hot','packed')", name="cast_encoding"),
         db.CheckConstraint("seats IS NULL OR seats >= 1", name="seats"),
         db.CheckConstraint("duration_seconds IS NULL OR duration_seconds >= 1", name="duration_seconds"),
     )

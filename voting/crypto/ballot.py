@@ -1,7 +1,13 @@
-"""An encrypted ballot (docs/BOARD.md, "Encrypted ballot"): per item one ciphertext
-per option (1 for the chosen option, 0 for the others), each proved in 0..1, the
-item's product proved to be exactly 1, and on a selection ballot the product of
-the yes ciphertexts over all items proved in 0..seats.
+"""An encrypted ballot (docs/BOARD.md, "Encrypted ballot"), in one of two encodings:
+
+- one-hot: per item one ciphertext per option (1 for the chosen option, 0 for the
+  others), each proved in 0..1, the item's product proved to be exactly 1, and on a
+  selection ballot the product of the yes ciphertexts over all items proved in 0..seats;
+- packed (a ballot whose options are two and abstain: yes/no/abstain): per item one
+  ciphertext of 1 (the first option), B (the second) or 0 (abstain), proved to be one
+  of them; on a selection, a ciphertext of how many items hold the other option,
+  proved in 0..items, which divided out of the product of the items leaves the yes
+  count, proved in 0..seats. Half the proof work and body of one-hot.
 
 Every proof's context names the ballot, the digest of all the ballot's ciphertexts,
 the item and the option, so a proof copied from another ballot, another cast or
@@ -11,30 +17,86 @@ import hashlib
 from dataclasses import dataclass
 
 from voting.crypto import group
-from voting.crypto.elgamal import Ciphertext, check_range, encrypt, encryption, product, prove_range
+from voting.crypto.elgamal import (
+    Ciphertext, check_range, check_set, encrypt, encryption, product, prove_range, prove_set, scaled,
+)
+
+
+ONE_HOT, PACKED = "one-hot", "packed"
+PACKED_BASE = 2 ** 20  # B: above any ballot's casts, so a packed sum c1 + c2·B has one reading
+ABSTAIN = "abstain"
+
+
+def packed_values(options) -> dict[str, int] | None:
+    """{first option: 1, second option: B, abstain: 0} for options that are two and
+    abstain (in the ballot's order); None when a ballot's options do not pack."""
+    others = [option for option in options if option != ABSTAIN]
+    if len(others) != 2 or ABSTAIN not in options or len(options) != 3:
+        return None
+    return {others[0]: 1, others[1]: PACKED_BASE, ABSTAIN: 0}
+
+
+def encoding_for(options) -> str:
+    """The encoding a ballot with these cast options gets when it opens (frozen then)."""
+    return PACKED if packed_values(options) is not None else ONE_HOT
 
 
 @dataclass(frozen=True)
 class Shape:
     """What a ballot's casts must look like: items in ballot order, options in the
-    ballot's order, and the option limited to at most `limit` per cast (selection)."""
+    ballot's order, the option limited to at most `limit` per cast (selection), and the
+    encoding frozen when the ballot opened."""
     ballot_id: int
     item_ids: tuple[str, ...]
     options: tuple[str, ...]
     limited_option: str | None = None
     limit: int | None = None
+    encoding: str = ONE_HOT
+
+    def __post_init__(self):
+        if self.encoding not in (ONE_HOT, PACKED) or (self.encoding == PACKED and self.values is None):
+            raise ValueError(f"encoding {self.encoding!r} does not fit options {self.options!r}")
+
+    @property
+    def packed(self) -> bool:
+        return self.encoding == PACKED
+
+    @property
+    def values(self) -> dict[str, int] | None:
+        return packed_values(self.options)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The names of an item's ciphertexts, as share contexts use them: its options
+        (one-hot) or the one name "packed"."""
+        return (PACKED,) if self.packed else self.options
+
+    @classmethod
+    def from_encryption(cls, ballot_id, encryption: dict) -> "Shape":
+        """The shape a client reads from a ballot's `encryption` block (GET /api/v1/ballots/<bid>)."""
+        limit = encryption.get("limit") or {}
+        return cls(int(ballot_id), tuple(encryption["items"]), tuple(encryption["options"]), limit.get("option"),
+                   limit.get("at_most"), encryption.get("encoding", {}).get("kind", ONE_HOT))
+
+    def encoding_json(self) -> dict:
+        if not self.packed:
+            return {"kind": ONE_HOT}
+        return {"kind": PACKED, "base": PACKED_BASE, "values": self.values}
 
 
 class BallotRejected(ValueError):
     """An encrypted ballot that is malformed or whose proofs fail."""
 
 
-def cast_digest(shape: Shape, rows: list[list[Ciphertext]]) -> bytes:
-    """SHA-256 of "cast" | ballot id (8 bytes big-endian) | every a‖b, items then options in order."""
+def cast_digest(shape: Shape, rows: list[list[Ciphertext]], other: Ciphertext | None = None) -> bytes:
+    """SHA-256 of "cast" | ballot id (8 bytes big-endian) | every a‖b, items then options
+    in order (one per item when packed), then a packed selection's other-count a‖b."""
     digest = hashlib.sha256(b"cast" + shape.ballot_id.to_bytes(8, "big"))
     for row in rows:
         for ciphertext in row:
             digest.update(ciphertext.a + ciphertext.b)
+    if other is not None:
+        digest.update(other.a + other.b)
     return digest.digest()
 
 
@@ -50,6 +112,8 @@ def _context(shape: Shape, digest: bytes, where: str) -> str:
 
 def encrypt_ballot(key: bytes, shape: Shape, choices: dict[str, str]) -> dict:
     """The encrypted, proved ballot of `choices` (every item marked with one option)."""
+    if shape.packed:
+        return _encrypt_packed(key, shape, choices)
     rows, randomness = [], []
     for item_id in shape.item_ids:
         marks = [1 if choices[item_id] == option else 0 for option in shape.options]
@@ -77,11 +141,57 @@ def encrypt_ballot(key: bytes, shape: Shape, choices: dict[str, str]) -> dict:
     return encrypted
 
 
+def _other_option(shape: Shape) -> str:
+    """A packed selection's option that is neither the limited one nor abstain."""
+    return next(option for option in shape.options if option not in (shape.limited_option, ABSTAIN))
+
+
+def _within(shape: Shape, rows: list[list[Ciphertext]], other: Ciphertext) -> Ciphertext:
+    """The ciphertext of the limited option's count in a packed cast: the product of the
+    items, the other option's count times its value taken out, divided by the limited
+    option's value: (T − w_other·R)·w⁻¹."""
+    values = shape.values
+    remainder = product(row[0] for row in rows) * scaled(other, group.L - values[_other_option(shape)])
+    return scaled(remainder, pow(values[shape.limited_option], -1, group.L))
+
+
+def _encrypt_packed(key: bytes, shape: Shape, choices: dict[str, str]) -> dict:
+    values = shape.values
+    marks = [values[choices[item_id]] for item_id in shape.item_ids]
+    pairs = [encrypt(key, mark) for mark in marks]
+    rows = [[ciphertext] for ciphertext, _ in pairs]
+    other = r_other = other_count = None
+    if shape.limited_option is not None:
+        other_count = sum(1 for item_id in shape.item_ids if choices[item_id] == _other_option(shape))
+        other, r_other = encrypt(key, other_count)
+    digest = cast_digest(shape, rows, other)
+    order = [values[option] for option in shape.options]
+    items = [{"id": item_id, **ciphertext.to_json(),
+              "proof": prove_set(key, _context(shape, digest, f"item:{item_id}|packed"), ciphertext, r, mark, order)}
+             for item_id, (ciphertext, r), mark in zip(shape.item_ids, pairs, marks)]
+    encrypted = {"items": items}
+    if other is not None:
+        limited = shape.limited_option
+        count = sum(1 for item_id in shape.item_ids if choices[item_id] == limited)
+        r_within = (sum(r for _, r in pairs) - values[_other_option(shape)] * r_other) \
+            * pow(values[limited], -1, group.L) % group.L
+        within = encryption(key, count, r_within)  # = _within(shape, rows, other), in 3 calls
+        encrypted["limit"] = {
+            **other.to_json(),
+            "proof": prove_range(key, _context(shape, digest, f"limit:{limited}|other"), other, r_other,
+                                 other_count, 0, len(shape.item_ids)),
+            "within": prove_range(key, _context(shape, digest, f"limit:{limited}"), within, r_within, count, 0,
+                                  shape.limit)}
+    return encrypted
+
+
 def cast_form_digest(shape: Shape, encrypted) -> bytes:
     """The cast digest of a cast whose form is the ballot's (items, options, fields, hex
     encodings), its points not yet checked: what a cast needs to be stored before its
     proofs are checked (voting.tellers.checking); BallotRejected otherwise."""
     rows = ciphertext_rows(shape, encrypted, decode=_point_text)
+    other = other_ciphertext(shape, encrypted, decode=_point_text)
+    rows = rows + [[other]] if other is not None else rows
     text = "".join(part for row in rows for ciphertext in row for part in (ciphertext.a, ciphertext.b))
     try:  # every point's 64 characters at once: the same bytes cast_digest hashes
         raw = bytes.fromhex(text)
@@ -110,23 +220,44 @@ def ciphertext_rows(shape: Shape, encrypted, decode=group.point_from_hex) -> lis
     items = encrypted["items"]
     if [item.get("id") if isinstance(item, dict) else None for item in items] != list(shape.item_ids):
         raise BallotRejected("加密选票的项目与本项表决不符")
+    if shape.packed:
+        if not all(set(item) == {"id", "a", "b", "proof"} for item in items):
+            raise BallotRejected("加密选票的项目字段与本项表决不符")
+        return [[_ciphertext(item, decode)] for item in items]
     rows = []
     for item in items:
         entries = item.get("choices")
         if set(item) != {"id", "choices", "proof"} or not isinstance(entries, list) \
                 or len(entries) != len(shape.options):
             raise BallotRejected("加密选票的选项与本项表决不符")
-        try:
-            rows.append([Ciphertext.from_json(entry, decode) for entry in entries])
-        except group.GroupError as error:
-            raise BallotRejected(f"加密选票含无效密文：{error}") from error
+        rows.append([_ciphertext(entry, decode) for entry in entries])
     return rows
+
+
+def _ciphertext(value, decode) -> Ciphertext:
+    try:
+        return Ciphertext.from_json(value, decode)
+    except group.GroupError as error:
+        raise BallotRejected(f"加密选票含无效密文：{error}") from error
+
+
+def other_ciphertext(shape: Shape, encrypted, decode=group.point_from_hex) -> Ciphertext | None:
+    """A packed selection's ciphertext of how many items hold the other option (after
+    ciphertext_rows has checked the cast's fields); None for any other shape."""
+    if not shape.packed or shape.limited_option is None:
+        return None
+    limit = encrypted["limit"]
+    if not isinstance(limit, dict) or set(limit) != {"a", "b", "proof", "within"}:
+        raise BallotRejected("加密选票的 limit 字段与本项表决不符")
+    return _ciphertext(limit, decode)
 
 
 def verify_ballot(key: bytes, shape: Shape, encrypted) -> tuple[str, list[list[Ciphertext]]]:
     """(tracker, ciphertexts) of a well-formed cast whose every proof holds; else
     BallotRejected saying what failed."""
     rows = ciphertext_rows(shape, encrypted)
+    if shape.packed:
+        return _verify_packed(key, shape, encrypted, rows)
     digest = cast_digest(shape, rows)
     for item, row in zip(encrypted["items"], rows):
         item_id = item["id"]
@@ -143,3 +274,39 @@ def verify_ballot(key: bytes, shape: Shape, encrypted) -> tuple[str, list[list[C
                            encrypted["limit"]):
             raise BallotRejected(f"“{shape.limited_option}”超过 {shape.limit} 项或证明不成立")
     return tracker_of(digest), rows
+
+
+def _verify_packed(key: bytes, shape: Shape, encrypted, rows) -> tuple[str, list[list[Ciphertext]]]:
+    other = other_ciphertext(shape, encrypted)
+    digest = cast_digest(shape, rows, other)
+    order = [shape.values[option] for option in shape.options]
+    for item, row in zip(encrypted["items"], rows):
+        if not check_set(key, _context(shape, digest, f"item:{item['id']}|packed"), row[0], order, item["proof"]):
+            raise BallotRejected(f"项目 {item['id']} 没有恰好选择一项或证明不成立")
+    if other is not None:
+        limited, limit = shape.limited_option, encrypted["limit"]
+        if not check_range(key, _context(shape, digest, f"limit:{limited}|other"), other, 0, len(shape.item_ids),
+                           limit["proof"]) \
+                or not check_range(key, _context(shape, digest, f"limit:{limited}"), _within(shape, rows, other), 0,
+                                   shape.limit, limit["within"]):
+            raise BallotRejected(f"“{limited}”超过 {shape.limit} 项或证明不成立")
+    return tracker_of(digest), rows
+
+
+def item_counts(shape: Shape, points: list[bytes], accepted: int, table: dict[bytes, int]) -> dict[str, int] | None:
+    """One item's counts per option from its decrypted sums (m·G per column), `table`
+    being {m·G: m} for m in 0..accepted; None when they are no counts of `accepted` casts.
+    A packed sum is c1·G + c2·B·G: the c2 in 0..accepted whose remainder is in the table."""
+    if not shape.packed:
+        counts = {option: table.get(point) for option, point in zip(shape.options, points)}
+        return None if None in counts.values() else counts
+    if accepted >= PACKED_BASE:
+        return None
+    first, second = (option for option in shape.options if option != ABSTAIN)
+    step, remainder = group.multiple(PACKED_BASE), points[0]
+    for c2 in range(accepted + 1):
+        c1 = table.get(remainder)
+        if c1 is not None and c1 + c2 <= accepted:
+            return {first: c1, second: c2, ABSTAIN: accepted - c1 - c2}
+        remainder = group.sub(remainder, step)
+    return None

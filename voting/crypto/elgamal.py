@@ -8,6 +8,8 @@ decryption (docs/BOARD.md).
   ciphertext, the range and every commitment), as ElectionGuard's range proofs do.
   The proof is the list of (c_j, v_j); the verifier recomputes the commitments
   a_j = v_j·G − c_j·A and b_j = v_j·K − c_j·(B − j·G).
+- A set proof is the same over a list of values instead of lo..hi (a packed item holds
+  0, 1 or B); its hash names the values instead of the range.
 - A decryption share of a ciphertext by teller i is D = x_i·A with a Chaum-Pedersen
   proof that log_G X_i = log_A D, where X_i = x_i·G is the teller's public
   verification key. Any k shares give m·G = B − Σ λ_i·D_i (Lagrange at 0)."""
@@ -44,6 +46,13 @@ def product(ciphertexts) -> Ciphertext:
     return result
 
 
+def scaled(ciphertext: Ciphertext, k: int) -> Ciphertext:
+    """k times the value (and randomness) of `ciphertext`: (k·A, k·B)."""
+    if k % group.L == 1:
+        return ciphertext
+    return Ciphertext(group.mul(k, ciphertext.a), group.mul(k, ciphertext.b))
+
+
 def encrypt(key: bytes, m: int) -> tuple[Ciphertext, int]:
     """(ciphertext, r): r is kept only as long as the proofs need it."""
     r = group.random_scalar()
@@ -63,30 +72,54 @@ def _range_hash(key: bytes, context: str, ciphertext: Ciphertext, lo: int, hi: i
     return group.hash_to_scalar("range", *parts)
 
 
+def _set_hash(key: bytes, context: str, ciphertext: Ciphertext, values, commitments) -> int:
+    parts = [key, group.text_part(context), ciphertext.a, ciphertext.b, group.int_part(len(values)),
+             *(group.int_part(value) for value in values)]
+    for a_j, b_j in commitments:
+        parts += [a_j, b_j]
+    return group.hash_to_scalar("set", *parts)
+
+
 def prove_range(key: bytes, context: str, ciphertext: Ciphertext, r: int, m: int, lo: int, hi: int) -> list:
     """[[c_j, v_j] for j in lo..hi] (scalars as hex) proving lo ≤ m ≤ hi, where
     `ciphertext` is (r·G, m·G + r·K)."""
-    if not lo <= m <= hi:
-        raise ValueError("the value is outside the range it is proved in")
+    return _prove_one_of(key, ciphertext, r, m, range(lo, hi + 1),
+                         lambda commitments: _range_hash(key, context, ciphertext, lo, hi, commitments))
+
+
+def prove_set(key: bytes, context: str, ciphertext: Ciphertext, r: int, m: int, values) -> list:
+    """[[c_j, v_j] for each of `values`, in their order] proving m is one of them (a
+    packed item: abstain 0, yes 1, no B)."""
+    values = tuple(values)
+    return _prove_one_of(key, ciphertext, r, m, values,
+                         lambda commitments: _set_hash(key, context, ciphertext, values, commitments))
+
+
+def _prove_one_of(key: bytes, ciphertext: Ciphertext, r: int, m: int, values, challenge) -> list:
+    """One Chaum-Pedersen branch per value, all but m's simulated; the challenges sum
+    to `challenge(commitments)`."""
+    values = list(values)
+    if m not in values or len(set(values)) != len(values):
+        raise ValueError("the value is not one of the distinct values it is proved among")
     branches, commitments = {}, []
     u = group.random_scalar()
-    for j in range(lo, hi + 1):
+    for j in values:
         if j == m:
             commitments.append((group.base_mul(u), group.mul(u, key)))
             continue
         c_j, v_j = group.random_scalar(), group.random_scalar()
         branches[j] = (c_j, v_j)
         commitments.append(_simulated_commitment(key, r, m, j, c_j, v_j))
-    c = _range_hash(key, context, ciphertext, lo, hi, commitments)
+    c = challenge(commitments)
     c_m = (c - sum(c_j for c_j, _ in branches.values())) % group.L
     branches[m] = (c_m, (u + c_m * r) % group.L)
-    return [[group.scalar_hex(branches[j][0]), group.scalar_hex(branches[j][1])] for j in range(lo, hi + 1)]
+    return [[group.scalar_hex(branches[j][0]), group.scalar_hex(branches[j][1])] for j in values]
 
 
 def _commitment(key: bytes, ciphertext: Ciphertext, j: int, c_j: int, v_j: int) -> tuple[bytes, bytes]:
     """The verifier's (a_j, b_j) = (v_j·G − c_j·A, v_j·K − c_j·(B − j·G))."""
     a_j = group.sub(group.base_mul(v_j), group.mul(c_j, ciphertext.a))
-    b_j = group.sub(group.mul(v_j, key), group.mul(c_j, group.sub(ciphertext.b, group.base_mul(j))))
+    b_j = group.sub(group.mul(v_j, key), group.mul(c_j, group.sub(ciphertext.b, group.multiple(j))))
     return a_j, b_j
 
 
@@ -100,15 +133,27 @@ def _simulated_commitment(key: bytes, r: int, m: int, j: int, c_j: int, v_j: int
 
 def check_range(key: bytes, context: str, ciphertext: Ciphertext, lo: int, hi: int, proof) -> bool:
     """True when `proof` shows that `ciphertext` holds a value in lo..hi under `context`."""
-    if not isinstance(proof, list) or len(proof) != hi - lo + 1:
+    return _check_one_of(key, ciphertext, range(lo, hi + 1), proof,
+                         lambda commitments: _range_hash(key, context, ciphertext, lo, hi, commitments))
+
+
+def check_set(key: bytes, context: str, ciphertext: Ciphertext, values, proof) -> bool:
+    """True when `proof` shows that `ciphertext` holds one of `values` under `context`."""
+    values = tuple(values)
+    return _check_one_of(key, ciphertext, values, proof,
+                         lambda commitments: _set_hash(key, context, ciphertext, values, commitments))
+
+
+def _check_one_of(key: bytes, ciphertext: Ciphertext, values, proof, challenge) -> bool:
+    values = list(values)
+    if not isinstance(proof, list) or len(proof) != len(values):
         return False
     try:
         branches = [(group.scalar_from_hex(c_j), group.scalar_from_hex(v_j)) for c_j, v_j in proof]
     except (group.GroupError, TypeError, ValueError):
         return False
-    commitments = [_commitment(key, ciphertext, lo + offset, c_j, v_j) for offset, (c_j, v_j) in enumerate(branches)]
-    expected = _range_hash(key, context, ciphertext, lo, hi, commitments)
-    return sum(c_j for c_j, _ in branches) % group.L == expected
+    commitments = [_commitment(key, ciphertext, j, c_j, v_j) for j, (c_j, v_j) in zip(values, branches)]
+    return sum(c_j for c_j, _ in branches) % group.L == challenge(commitments)
 
 
 # --- threshold decryption ------------------------------------------------------------

@@ -90,6 +90,12 @@ def _small_multiple(j: int) -> bytes:
     return IDENTITY if j == 0 else _base_mul(j)
 
 
+@functools.lru_cache(maxsize=4096)
+def multiple(j: int) -> bytes:
+    """j·G for a small value j ≥ 0 a proof names (a range's j, a packed item's 1 or B), kept."""
+    return base_mul(j)
+
+
 def _base_mul(k: int) -> bytes:
     out = _Buffer()
     if _scalarmult_base(out, k.to_bytes(32, "little")) != 0:

@@ -17,18 +17,19 @@ from voting.tellers.tally import (
 )
 from voting.tellers.models import EncryptedTally, RejectedCast
 
-FORMAT = "minsheng-voting-board/1"
+FORMAT = "minsheng-voting-board/2"
 
 
 def sums_json(ballot: Ballot) -> dict:
-    """What a teller's device decrypts: the sums in the ballot's item and option order."""
+    """What a teller's device decrypts: the sums in the ballot's item and column order
+    (`columns`: the options, or ["packed"]; a share's context names its column)."""
     if not ballot.with_tellers:
         raise Refusal(409, "no_tellers", "本项表决未使用监票人密钥，没有加密合计。")
     shape = shape_of(ballot)
     sums, accepted = stored_sums(ballot)
     ceremony = ceremonies.ceremony_of(ballot.meeting)
     return {"ballot_id": str(ballot.id), "items": list(shape.item_ids), "options": list(shape.options),
-            "sums": [[c.to_json() for c in row] for row in sums], "accepted": accepted,
+            "columns": list(shape.columns), "encoding": shape.encoding_json(), "sums": [[c.to_json() for c in row] for row in sums], "accepted": accepted,
             "awaiting_tellers": bool(ballot.awaiting_tellers), "threshold": ceremony.threshold,
             "given": sorted(stored_shares(ballot.id))}
 
@@ -68,7 +69,8 @@ def board_of(ballot: Ballot) -> dict:
         "group": "ristretto255",
         "ballot": {"id": str(ballot.id), "title": ballot.title, "kind": ballot.kind, "seats": ballot.seats,
                    "items": [{"id": str(item.id), "title": item.title} for item in ballot.items],
-                   "options": list(shape.options), "ballot_options": ballot.options, "rule": ballot.rule, "total": ballot.total or 0,
+                   "options": list(shape.options), "encoding": shape.encoding_json(),
+                   "ballot_options": ballot.options, "rule": ballot.rule, "total": ballot.total or 0,
                    "issued": ballot.issued or 0, "state": ballot.state},
         "tellers": {"meeting_id": str(ballot.meeting_id), "threshold": ceremony.threshold, "size": ceremony.size,
                     "joint_key": ballot.teller_key.hex(),

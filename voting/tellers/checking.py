@@ -24,7 +24,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from voting.ballots.models import Ballot, CastBallot
-from voting.crypto.ballot import BallotRejected, Shape, verify_ballot
+from voting.crypto.ballot import ONE_HOT, BallotRejected, Shape, verify_ballot
 from voting.database import write_intent
 from voting.extensions import db
 from voting.rules import cast_options, option_limit
@@ -40,7 +40,7 @@ def shape_of(ballot: Ballot) -> Shape:
     limited = option_limit(ballot.kind, ballot.seats) or (None, None)
     return Shape(ballot_id=ballot.id, item_ids=tuple(str(item.id) for item in ballot.items),
                  options=tuple(cast_options(ballot.kind, ballot.options)), limited_option=limited[0],
-                 limit=limited[1])
+                 limit=limited[1], encoding=ballot.cast_encoding or ONE_HOT)
 
 
 def queued() -> bool:

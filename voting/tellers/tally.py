@@ -13,7 +13,7 @@ from sqlalchemy import select
 from voting.ballots.models import Ballot, CastBallot
 from voting.crypto import elgamal
 from voting.crypto.ballot import (
-    BallotRejected, Shape, cast_form_digest, ciphertext_rows, encrypt_ballot, tracker_of, verify_ballot,
+    BallotRejected, Shape, cast_form_digest, ciphertext_rows, encrypt_ballot, item_counts, tracker_of, verify_ballot,
 )
 from voting.crypto.elgamal import Ciphertext
 from voting.database import write_intent
@@ -107,9 +107,10 @@ def rejected_trackers(ballot_id: int) -> tuple[list[str], int]:
 
 
 def sum_casts(ballot: Ballot) -> EncryptedTally:
-    """At close: the product of every accepted cast, per item and option, stored."""
+    """At close: the product of every accepted cast, per item and column (its options,
+    or its one packed ciphertext), stored."""
     shape = shape_of(ballot)
-    sums = [[elgamal.ZERO for _ in shape.options] for _ in shape.item_ids]
+    sums = [[elgamal.ZERO for _ in shape.columns] for _ in shape.item_ids]
     accepted = 0
     for _tracker, _origin, encrypted in encrypted_casts(ballot.id):
         rows = _rows_of_stored(shape, encrypted)
@@ -141,14 +142,15 @@ def stored_sums(ballot: Ballot) -> tuple[list[list[Ciphertext]], int]:
     return [[Ciphertext.from_json(c) for c in row] for row in json.loads(tally.sums_json)], tally.accepted
 
 
-def share_context(ballot_id: int, item_id: str, option: str, position: int) -> str:
-    return f"ballot:{ballot_id}|item:{item_id}|option:{option}|teller:{position}"
+def share_context(ballot_id: int, item_id: str, column: str, position: int) -> str:
+    """A share's context: `column` is an option (one-hot) or "packed"."""
+    return f"ballot:{ballot_id}|item:{item_id}|option:{column}|teller:{position}"
 
 
 # --- the tellers' decryption shares ----------------------------------------------------
 
 def submit_shares(ballot: Ballot, user, shares) -> int:
-    """A teller's proved shares of every sum (items × options, in the ballot's order).
+    """A teller's proved shares of every sum (items × columns, in the ballot's order).
     Returns how many tellers have given theirs. Refused unless every proof holds."""
     if not ballot.awaiting_tellers:
         raise invalid_transition("本项表决没有等待监票人解密的合计。")
@@ -161,14 +163,14 @@ def submit_shares(ballot: Ballot, user, shares) -> int:
     shape = shape_of(ballot)
     sums, _accepted = stored_sums(ballot)
     if not isinstance(shares, list) or len(shares) != len(shape.item_ids) or not all(
-            isinstance(row, list) and len(row) == len(shape.options) for row in shares):
-        raise Refusal(400, "bad_request", "shares 须为“每个项目 → 每个选项”的解密份额二维列表，顺序与表决一致。")
+            isinstance(row, list) and len(row) == len(shape.columns) for row in shares):
+        raise Refusal(400, "bad_request", "shares 须为“每个项目 → 每列密文（columns）”的解密份额二维列表，顺序与表决一致。")
     verification_key = ceremonies.verification_keys(ceremony)[seat.position]
     for item_id, sum_row, share_row in zip(shape.item_ids, sums, shares):
-        for option, ciphertext, share in zip(shape.options, sum_row, share_row):
-            context = share_context(ballot.id, item_id, option, seat.position)
+        for column, ciphertext, share in zip(shape.columns, sum_row, share_row):
+            context = share_context(ballot.id, item_id, column, seat.position)
             if not isinstance(share, dict) or elgamal.check_share(verification_key, context, ciphertext, share) is None:
-                raise Refusal(422, "proof_invalid", f"项目 {item_id} 选项 {option} 的解密份额证明不成立，未予接受。")
+                raise Refusal(422, "proof_invalid", f"项目 {item_id} 密文 {column} 的解密份额证明不成立，未予接受。")
     db.session.add(DecryptionShare(ballot_id=ballot.id, position=seat.position,
                                    shares_json=canonical_json(shares).decode()))
     db.session.flush()
@@ -199,19 +201,19 @@ def decrypted_counts(ballot: Ballot) -> tuple[dict, int]:
     table = elgamal.log_table(accepted)
     counts = {}
     for i, item_id in enumerate(shape.item_ids):
-        counts[item_id] = {}
-        for j, option in enumerate(shape.options):
-            points = {}
+        points = []
+        for j, column in enumerate(shape.columns):
+            parts = {}
             for position in used:
-                point = elgamal.check_share(keys[position], share_context(ballot.id, item_id, option, position),
+                point = elgamal.check_share(keys[position], share_context(ballot.id, item_id, column, position),
                                             sums[i][j], shares[position][i][j])
                 if point is None:
                     raise DecryptionFailed(f"表决 {ballot.id} 监票人 {position} 的解密份额证明不成立")
-                points[position] = point
-            value = table.get(elgamal.combine(sums[i][j], points))
-            if value is None:
-                raise DecryptionFailed(f"表决 {ballot.id} 项目 {item_id} 的合计解密后不是有效票数")
-            counts[item_id][option] = value
+                parts[position] = point
+            points.append(elgamal.combine(sums[i][j], parts))
+        counts[item_id] = item_counts(shape, points, accepted, table)
+        if counts[item_id] is None:
+            raise DecryptionFailed(f"表决 {ballot.id} 项目 {item_id} 的合计解密后不是有效票数")
     return counts, accepted
 
 

@@ -1,0 +1,124 @@
+"""The packed encoding of a yes/no/abstain ballot (docs/BOARD.md, "Encrypted ballot"):
+one ciphertext per item holding 1 (yes), B (no) or 0 (abstain), proved one of them; a
+selection's other-option count proved in 0..items and the yes count left after
+dividing it out proved in 0..seats. Every forgery of issue #17 is refused, and a sum
+of casts reads back as exact counts at every boundary."""
+import copy
+
+import pytest
+
+from voting.crypto import elgamal, group
+from voting.crypto.ballot import (
+    PACKED, PACKED_BASE, BallotRejected, Shape, cast_digest, cast_form_digest, ciphertext_rows, encrypt_ballot,
+    item_counts, other_ciphertext, verify_ballot,
+)
+
+SECRET = group.random_scalar()
+KEY = group.base_mul(SECRET)
+ITEMS = ("11", "12", "13", "14")
+OPTIONS = ("yes", "no", "abstain")
+SHAPE = Shape(5, ITEMS, OPTIONS, "yes", 2, PACKED)
+CHOICES = {"11": "yes", "12": "no", "13": "yes", "14": "abstain"}
+
+
+def decrypt(ciphertext):
+    return group.sub(ciphertext.b, group.mul(SECRET, ciphertext.a))
+
+
+def test_a_packed_cast_has_one_ciphertext_per_item_and_verifies():
+    encrypted = encrypt_ballot(KEY, SHAPE, CHOICES)
+    assert set(encrypted) == {"items", "limit"} and set(encrypted["limit"]) == {"a", "b", "proof", "within"}
+    assert all(set(item) == {"id", "a", "b", "proof"} and len(item["proof"]) == 3 for item in encrypted["items"])
+    tracker, rows = verify_ballot(KEY, SHAPE, encrypted)
+    assert [len(row) for row in rows] == [1, 1, 1, 1]
+    assert [decrypt(row[0]) for row in rows] == [group.base_mul(v) for v in (1, PACKED_BASE, 1, 0)]
+    assert decrypt(other_ciphertext(SHAPE, encrypted)) == group.base_mul(1)  # one "no"
+    assert cast_form_digest(SHAPE, encrypted) == cast_digest(SHAPE, rows, other_ciphertext(SHAPE, encrypted))
+
+
+def test_a_packed_shape_needs_two_options_and_abstain():
+    with pytest.raises(ValueError):
+        Shape(5, ITEMS, ("satisfied", "basically_satisfied", "unsatisfied", "abstain"), None, None, PACKED)
+
+
+def _with_item(encrypted, index, value, proof_values):
+    """Item `index` replaced by an encryption of `value` with a true proof that it is one
+    of `proof_values` (which the ballot's {1, B, 0} is not)."""
+    ciphertext, r = elgamal.encrypt(KEY, value)
+    forged = copy.deepcopy(encrypted)
+    forged["items"][index].update(ciphertext.to_json())
+    forged["items"][index]["proof"] = elgamal.prove_set(KEY, "anything", ciphertext, r, value, proof_values)
+    return forged
+
+
+@pytest.mark.parametrize("value", [2, PACKED_BASE + 1, PACKED_BASE - 1, 2 * PACKED_BASE])
+def test_an_item_holding_anything_but_yes_no_or_abstain_is_refused(value):
+    honest = encrypt_ballot(KEY, Shape(5, ITEMS, OPTIONS, None, None, PACKED), CHOICES)
+    with pytest.raises(BallotRejected):
+        verify_ballot(KEY, Shape(5, ITEMS, OPTIONS, None, None, PACKED),
+                      _with_item(honest, 0, value, [value, PACKED_BASE, 0]))
+
+
+def test_more_yes_than_seats_is_refused_however_the_other_count_is_given():
+    three_yes = {**CHOICES, "14": "yes"}
+    forged = encrypt_ballot(KEY, Shape(5, ITEMS, OPTIONS, "yes", 3, PACKED), three_yes)  # proved for 3 seats
+    with pytest.raises(BallotRejected):
+        verify_ballot(KEY, SHAPE, forged)
+    # the other count chosen so that what is left is 2 yes: it is then no count of items at all
+    honest = encrypt_ballot(KEY, Shape(5, ITEMS, OPTIONS, "yes", 3, PACKED), three_yes)
+    rows = ciphertext_rows(SHAPE, honest)
+    lie = (1 + (3 - 2) * pow(PACKED_BASE, -1, group.L)) % group.L  # T − B·lie holds 2
+    other, r_other = elgamal.encrypt(KEY, lie)
+    within = elgamal.product(row[0] for row in rows) * elgamal.scaled(other, group.L - PACKED_BASE)
+    assert decrypt(within) == group.base_mul(2)
+    forged = copy.deepcopy(honest)
+    forged["limit"].update(other.to_json())
+    forged["limit"]["within"] = [["00" * 32, "00" * 32]] * 3  # shape only: the other-count proof fails first
+    with pytest.raises(BallotRejected):
+        verify_ballot(KEY, SHAPE, forged)
+    with pytest.raises(ValueError):  # and an honest prover cannot prove that count in 0..items
+        elgamal.prove_range(KEY, "x", other, r_other, lie, 0, len(ITEMS))
+
+
+def test_a_proof_copied_from_another_cast_or_ballot_fails():
+    first, second = encrypt_ballot(KEY, SHAPE, CHOICES), encrypt_ballot(KEY, SHAPE, CHOICES)
+    second["items"][0] = copy.deepcopy(first["items"][0])  # ciphertext and its proof
+    with pytest.raises(BallotRejected):
+        verify_ballot(KEY, SHAPE, second)
+    third = encrypt_ballot(KEY, SHAPE, CHOICES)
+    third["limit"] = copy.deepcopy(first["limit"])
+    with pytest.raises(BallotRejected):
+        verify_ballot(KEY, SHAPE, third)
+    with pytest.raises(BallotRejected):
+        verify_ballot(KEY, SHAPE, encrypt_ballot(KEY, Shape(6, ITEMS, OPTIONS, "yes", 2, PACKED), CHOICES))
+
+
+def test_a_cast_in_the_other_encoding_is_refused_by_its_form():
+    one_hot = Shape(5, ITEMS, OPTIONS, "yes", 2)
+    with pytest.raises(BallotRejected):
+        verify_ballot(KEY, SHAPE, encrypt_ballot(KEY, one_hot, CHOICES))
+    with pytest.raises(BallotRejected):
+        cast_form_digest(SHAPE, encrypt_ballot(KEY, one_hot, CHOICES))
+    with pytest.raises(BallotRejected):
+        verify_ballot(KEY, one_hot, encrypt_ballot(KEY, SHAPE, CHOICES))
+
+
+@pytest.mark.parametrize("marks", [
+    [],  # no cast at all
+    ["yes"] * 7, ["no"] * 7, ["abstain"] * 7,
+    ["yes", "no", "abstain", "no", "no", "yes", "abstain"],
+])
+def test_a_packed_sum_reads_back_as_exact_counts(marks):
+    shape = Shape(5, ("1",), OPTIONS, None, None, PACKED)
+    casts = [verify_ballot(KEY, shape, encrypt_ballot(KEY, shape, {"1": mark}))[1][0][0] for mark in marks]
+    point = decrypt(elgamal.product(casts))
+    counts = item_counts(shape, [point], len(marks), elgamal.log_table(len(marks)))
+    assert counts == {option: marks.count(option) for option in OPTIONS}
+
+
+def test_a_sum_that_is_no_count_of_the_casts_reads_as_none():
+    shape = Shape(5, ("1",), OPTIONS, None, None, PACKED)
+    table = elgamal.log_table(3)
+    assert item_counts(shape, [group.base_mul(4)], 3, table) is None  # 4 yes of 3 casts
+    assert item_counts(shape, [group.base_mul(2 + 2 * PACKED_BASE)], 3, table) is None  # 2 yes + 2 no of 3
+    assert item_counts(shape, [group.base_mul(1)], PACKED_BASE, table) is None  # more casts than B: no reading
