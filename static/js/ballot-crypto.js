@@ -105,10 +105,9 @@ function proveSet(key, context, c, r, m, values) {
 }
 
 // --- an encrypted ballot (voting/crypto/ballot.py) ---------------------------------------
-function castDigest(ballotId, rows, other) {
+function castDigest(ballotId, rows, bits) {
   const chunks = [utf8("cast"), intPart(ballotId)];
-  rows.forEach((row) => row.forEach((c) => { chunks.push(pointBytes(c.a), pointBytes(c.b)); }));
-  if (other) { chunks.push(pointBytes(other.a), pointBytes(other.b)); }
+  [...rows, bits || []].forEach((row) => row.forEach((c) => { chunks.push(pointBytes(c.a), pointBytes(c.b)); }));
   let size = 0; chunks.forEach((c) => { size += c.length; });
   const all = new Uint8Array(size); let at = 0;
   chunks.forEach((c) => { all.set(c, at); at += c.length; });
@@ -127,19 +126,20 @@ function trackerOf(digest) {
 
 // A packed cast (voting/crypto/ballot.py _encrypt_packed): one ciphertext per item of
 // its option's value (encoding.values: first option 1, second B, abstain 0), proved one
-// of them; on a selection, a ciphertext of the other option's count, proved in
-// 0..items, and the limited count (T − w_other·R)·w⁻¹ proved in 0..at_most.
+// of them; on a selection, the other option's count in bits (each proved 0 or 2^i,
+// R their product), and the limited count (T − w_other·R)·w⁻¹ proved in 0..at_most.
 function encryptPacked(key, shape, choices) {
   const values = shape.encoding.values;
   const order = shape.options.map((option) => values[option]);
   const made = shape.items.map((item) => { const m = values[choices[item]]; return { m, c: encrypt(key, BigInt(m)) }; });
-  let other = null; let otherOption = null; let otherCount = 0;
+  let bits = []; let otherOption = null; let otherCount = 0;
   if (shape.limit) {
     otherOption = shape.options.find((option) => option !== shape.limit.option && option !== "abstain");
     otherCount = shape.items.filter((item) => choices[item] === otherOption).length;
-    other = encrypt(key, BigInt(otherCount));
+    const width = Math.max(1, shape.items.length.toString(2).length);
+    for (let i = 0; i < width; i++) { bits.push(encrypt(key, BigInt(otherCount & (1 << i)))); }
   }
-  const digest = castDigest(shape.ballotId, made.map(({ c }) => [c]), other);
+  const digest = castDigest(shape.ballotId, made.map(({ c }) => [c]), bits);
   const where = (w) => "ballot:" + shape.ballotId + "|cast:" + hex(digest) + "|" + w;
   const items = shape.items.map((item, i) => {
     const { m, c } = made[i];
@@ -147,17 +147,19 @@ function encryptPacked(key, shape, choices) {
              proof: proveSet(key, where("item:" + item + "|packed"), c, c.r, m, order) };
   });
   const encrypted = { items: items };
-  if (other) {
+  if (bits.length) {
     const limited = shape.limit.option;
     const count = shape.items.filter((item) => choices[item] === limited).length;
     const rTotal = made.reduce((acc, { c }) => acc + c.r, 0n);
+    const rOther = bits.reduce((acc, bit) => acc + bit.r, 0n);
     const inverse = modInverse(BigInt(values[limited]));
-    const rWithin = mod((rTotal - BigInt(values[otherOption]) * other.r) * inverse);
+    const rWithin = mod((rTotal - BigInt(values[otherOption]) * rOther) * inverse);
     const within = { a: baseMul(rWithin), b: baseMul(BigInt(count)).add(mul(rWithin, key)) };
-    encrypted.limit = { a: hex(pointBytes(other.a)), b: hex(pointBytes(other.b)),
-                        proof: proveRange(key, where("limit:" + limited + "|other"), other, other.r, otherCount, 0,
-                                          shape.items.length),
-                        within: proveRange(key, where("limit:" + limited), within, rWithin, count, 0, shape.limit.at_most) };
+    encrypted.limit = {
+      bits: bits.map((bit, i) => ({ a: hex(pointBytes(bit.a)), b: hex(pointBytes(bit.b)),
+                                    proof: proveSet(key, where("limit:" + limited + "|other:" + i), bit, bit.r,
+                                                    otherCount & (1 << i), [0, 1 << i]) })),
+      within: proveRange(key, where("limit:" + limited), within, rWithin, count, 0, shape.limit.at_most) };
   }
   return { encrypted: encrypted, tracker: trackerOf(digest) };
 }

@@ -1,7 +1,7 @@
 """The packed encoding of a yes/no/abstain ballot (docs/BOARD.md, "Encrypted ballot"):
 one ciphertext per item holding 1 (yes), B (no) or 0 (abstain), proved one of them; a
-selection's other-option count proved in 0..items and the yes count left after
-dividing it out proved in 0..seats. Every forgery of issue #17 is refused, and a sum
+selection's other-option count sent in bits (each proved 0 or 2^i) and the yes count
+left after dividing it out proved in 0..seats. Every forgery of issue #17 is refused, and a sum
 of casts reads back as exact counts at every boundary."""
 import copy
 
@@ -10,7 +10,7 @@ import pytest
 from voting.crypto import elgamal, group
 from voting.crypto.ballot import (
     PACKED, PACKED_BASE, BallotRejected, Shape, cast_digest, cast_form_digest, ciphertext_rows, encrypt_ballot,
-    item_counts, other_ciphertext, verify_ballot,
+    count_bits, item_counts, other_bits, verify_ballot,
 )
 
 SECRET = group.random_scalar()
@@ -27,13 +27,15 @@ def decrypt(ciphertext):
 
 def test_a_packed_cast_has_one_ciphertext_per_item_and_verifies():
     encrypted = encrypt_ballot(KEY, SHAPE, CHOICES)
-    assert set(encrypted) == {"items", "limit"} and set(encrypted["limit"]) == {"a", "b", "proof", "within"}
+    assert set(encrypted) == {"items", "limit"} and set(encrypted["limit"]) == {"bits", "within"}
+    assert count_bits(SHAPE) == 3 and len(encrypted["limit"]["bits"]) == 3  # 4 items: a count of 0..7
     assert all(set(item) == {"id", "a", "b", "proof"} and len(item["proof"]) == 3 for item in encrypted["items"])
     tracker, rows = verify_ballot(KEY, SHAPE, encrypted)
     assert [len(row) for row in rows] == [1, 1, 1, 1]
     assert [decrypt(row[0]) for row in rows] == [group.base_mul(v) for v in (1, PACKED_BASE, 1, 0)]
-    assert decrypt(other_ciphertext(SHAPE, encrypted)) == group.base_mul(1)  # one "no"
-    assert cast_form_digest(SHAPE, encrypted) == cast_digest(SHAPE, rows, other_ciphertext(SHAPE, encrypted))
+    bits = other_bits(SHAPE, encrypted)
+    assert [decrypt(bit) for bit in bits] == [group.base_mul(1), group.IDENTITY, group.IDENTITY]  # one "no"
+    assert cast_form_digest(SHAPE, encrypted) == cast_digest(SHAPE, rows, bits)
 
 
 def test_a_packed_shape_needs_two_options_and_abstain():
@@ -64,20 +66,39 @@ def test_more_yes_than_seats_is_refused_however_the_other_count_is_given():
     forged = encrypt_ballot(KEY, Shape(5, ITEMS, OPTIONS, "yes", 3, PACKED), three_yes)  # proved for 3 seats
     with pytest.raises(BallotRejected):
         verify_ballot(KEY, SHAPE, forged)
-    # the other count chosen so that what is left is 2 yes: it is then no count of items at all
+    # the other count chosen so that what is left is 2 yes: it is then no sum of bits at all
     honest = encrypt_ballot(KEY, Shape(5, ITEMS, OPTIONS, "yes", 3, PACKED), three_yes)
     rows = ciphertext_rows(SHAPE, honest)
     lie = (1 + (3 - 2) * pow(PACKED_BASE, -1, group.L)) % group.L  # T − B·lie holds 2
-    other, r_other = elgamal.encrypt(KEY, lie)
+    other, _ = elgamal.encrypt(KEY, lie)
     within = elgamal.product(row[0] for row in rows) * elgamal.scaled(other, group.L - PACKED_BASE)
     assert decrypt(within) == group.base_mul(2)
     forged = copy.deepcopy(honest)
-    forged["limit"].update(other.to_json())
-    forged["limit"]["within"] = [["00" * 32, "00" * 32]] * 3  # shape only: the other-count proof fails first
+    forged["limit"]["bits"][0].update(other.to_json())  # the lie as bit 0, bits 1 and 2 holding 0
+    for bit in forged["limit"]["bits"][1:]:
+        zero, _ = elgamal.encrypt(KEY, 0)
+        bit.update(zero.to_json())
     with pytest.raises(BallotRejected):
         verify_ballot(KEY, SHAPE, forged)
-    with pytest.raises(ValueError):  # and an honest prover cannot prove that count in 0..items
-        elgamal.prove_range(KEY, "x", other, r_other, lie, 0, len(ITEMS))
+    # a bit holding 2^i + 1, its proof true for the values it claims, is refused too
+    bad, r = elgamal.encrypt(KEY, 3)
+    forged = copy.deepcopy(honest)
+    forged["limit"]["bits"][1].update(bad.to_json())
+    forged["limit"]["bits"][1]["proof"] = elgamal.prove_set(KEY, "x", bad, r, 3, (0, 3))
+    with pytest.raises(BallotRejected):
+        verify_ballot(KEY, SHAPE, forged)
+
+
+def test_a_limit_of_the_wrong_form_is_refused():
+    honest = encrypt_ballot(KEY, SHAPE, CHOICES)
+    for change in (lambda limit: limit["bits"].pop(), lambda limit: limit.pop("within"),
+                   lambda limit: limit["bits"][0].pop("proof"), lambda limit: limit.update(bits="x")):
+        forged = copy.deepcopy(honest)
+        change(forged["limit"])
+        with pytest.raises(BallotRejected):
+            verify_ballot(KEY, SHAPE, forged)
+        with pytest.raises(BallotRejected):
+            cast_form_digest(SHAPE, forged)
 
 
 def test_a_proof_copied_from_another_cast_or_ballot_fails():

@@ -146,7 +146,7 @@ def test_a_changed_ciphertext_share_sum_or_proof_fails_flask_verify(sitting, app
 def test_a_cast_swapped_for_a_fresh_valid_one_fails_flask_verify(sitting, app):
     """The insider knows the joint key, so can make a cast whose proofs all hold; swapped
     in after the count, the sums, the signed trackers digest and the board no longer agree."""
-    from voting.crypto.ballot import cast_digest, encrypt_ballot, other_ciphertext, tracker_of, verify_ballot
+    from voting.crypto.ballot import cast_digest, encrypt_ballot, other_bits, tracker_of, verify_ballot
 
     counted(sitting)
     ballot = db.session.get(Ballot, int(sitting.bid))
@@ -154,7 +154,7 @@ def test_a_cast_swapped_for_a_fresh_valid_one_fails_flask_verify(sitting, app):
     forged = encrypt_ballot(ballot.teller_key, shape, {item: "yes" if item == shape.item_ids[0] else "abstain"
                                                        for item in shape.item_ids})
     tracker, rows = verify_ballot(ballot.teller_key, shape, forged)  # valid in every proof
-    assert tracker == tracker_of(cast_digest(shape, rows, other_ciphertext(shape, forged)))
+    assert tracker == tracker_of(cast_digest(shape, rows, other_bits(shape, forged)))
     cast = db.session.scalars(select(CastBallot).where(CastBallot.ballot_id == ballot.id)).first()
     cast.sealed, cast.tracker = json.dumps(forged).encode(), tracker
     db.session.commit()

@@ -5,9 +5,10 @@
   selection ballot the product of the yes ciphertexts over all items proved in 0..seats;
 - packed (a ballot whose options are two and abstain: yes/no/abstain): per item one
   ciphertext of 1 (the first option), B (the second) or 0 (abstain), proved to be one
-  of them; on a selection, a ciphertext of how many items hold the other option,
-  proved in 0..items, which divided out of the product of the items leaves the yes
-  count, proved in 0..seats. Half the proof work and body of one-hot.
+  of them; on a selection, how many items hold the other option in bits (one
+  ciphertext per bit, each proved 0 or 2^i), whose product divided out of the product
+  of the items leaves the yes count, proved in 0..seats. About half the proof work and
+  body of one-hot.
 
 Every proof's context names the ballot, the digest of all the ballot's ciphertexts,
 the item and the option, so a proof copied from another ballot, another cast or
@@ -88,16 +89,20 @@ class BallotRejected(ValueError):
     """An encrypted ballot that is malformed or whose proofs fail."""
 
 
-def cast_digest(shape: Shape, rows: list[list[Ciphertext]], other: Ciphertext | None = None) -> bytes:
+def cast_digest(shape: Shape, rows: list[list[Ciphertext]], bits: list[Ciphertext] = ()) -> bytes:
     """SHA-256 of "cast" | ballot id (8 bytes big-endian) | every a‖b, items then options
-    in order (one per item when packed), then a packed selection's other-count a‖b."""
+    in order (one per item when packed), then a packed selection's other-count bits' a‖b."""
     digest = hashlib.sha256(b"cast" + shape.ballot_id.to_bytes(8, "big"))
-    for row in rows:
+    for row in [*rows, bits]:
         for ciphertext in row:
             digest.update(ciphertext.a + ciphertext.b)
-    if other is not None:
-        digest.update(other.a + other.b)
     return digest.digest()
+
+
+def count_bits(shape: Shape) -> int:
+    """How many bits a packed selection's other-option count is sent in: enough for the
+    number of items."""
+    return max(1, len(shape.item_ids).bit_length())
 
 
 def tracker_of(digest: bytes) -> str:
@@ -146,12 +151,12 @@ def _other_option(shape: Shape) -> str:
     return next(option for option in shape.options if option not in (shape.limited_option, ABSTAIN))
 
 
-def _within(shape: Shape, rows: list[list[Ciphertext]], other: Ciphertext) -> Ciphertext:
+def _within(shape: Shape, rows: list[list[Ciphertext]], bits: list[Ciphertext]) -> Ciphertext:
     """The ciphertext of the limited option's count in a packed cast: the product of the
-    items, the other option's count times its value taken out, divided by the limited
-    option's value: (T − w_other·R)·w⁻¹."""
+    items, the other option's count (R, the product of its bits) times its value taken
+    out, divided by the limited option's value: (T − w_other·R)·w⁻¹."""
     values = shape.values
-    remainder = product(row[0] for row in rows) * scaled(other, group.L - values[_other_option(shape)])
+    remainder = product(row[0] for row in rows) * scaled(product(bits), group.L - values[_other_option(shape)])
     return scaled(remainder, pow(values[shape.limited_option], -1, group.L))
 
 
@@ -160,26 +165,28 @@ def _encrypt_packed(key: bytes, shape: Shape, choices: dict[str, str]) -> dict:
     marks = [values[choices[item_id]] for item_id in shape.item_ids]
     pairs = [encrypt(key, mark) for mark in marks]
     rows = [[ciphertext] for ciphertext, _ in pairs]
-    other = r_other = other_count = None
+    bits = []
     if shape.limited_option is not None:
         other_count = sum(1 for item_id in shape.item_ids if choices[item_id] == _other_option(shape))
-        other, r_other = encrypt(key, other_count)
-    digest = cast_digest(shape, rows, other)
+        bits = [encrypt(key, other_count & (1 << i)) for i in range(count_bits(shape))]
+    digest = cast_digest(shape, rows, [ciphertext for ciphertext, _ in bits])
     order = [values[option] for option in shape.options]
     items = [{"id": item_id, **ciphertext.to_json(),
               "proof": prove_set(key, _context(shape, digest, f"item:{item_id}|packed"), ciphertext, r, mark, order)}
              for item_id, (ciphertext, r), mark in zip(shape.item_ids, pairs, marks)]
     encrypted = {"items": items}
-    if other is not None:
+    if bits:
         limited = shape.limited_option
         count = sum(1 for item_id in shape.item_ids if choices[item_id] == limited)
+        r_other = sum(r for _, r in bits)
         r_within = (sum(r for _, r in pairs) - values[_other_option(shape)] * r_other) \
             * pow(values[limited], -1, group.L) % group.L
-        within = encryption(key, count, r_within)  # = _within(shape, rows, other), in 3 calls
+        within = encryption(key, count, r_within)  # = _within(shape, rows, bits), in 3 calls
         encrypted["limit"] = {
-            **other.to_json(),
-            "proof": prove_range(key, _context(shape, digest, f"limit:{limited}|other"), other, r_other,
-                                 other_count, 0, len(shape.item_ids)),
+            "bits": [{**ciphertext.to_json(),
+                      "proof": prove_set(key, _context(shape, digest, f"limit:{limited}|other:{i}"), ciphertext, r,
+                                         other_count & (1 << i), (0, 1 << i))}
+                     for i, (ciphertext, r) in enumerate(bits)],
             "within": prove_range(key, _context(shape, digest, f"limit:{limited}"), within, r_within, count, 0,
                                   shape.limit)}
     return encrypted
@@ -190,8 +197,7 @@ def cast_form_digest(shape: Shape, encrypted) -> bytes:
     encodings), its points not yet checked: what a cast needs to be stored before its
     proofs are checked (voting.tellers.checking); BallotRejected otherwise."""
     rows = ciphertext_rows(shape, encrypted, decode=_point_text)
-    other = other_ciphertext(shape, encrypted, decode=_point_text)
-    rows = rows + [[other]] if other is not None else rows
+    rows = rows + [other_bits(shape, encrypted, decode=_point_text)]
     text = "".join(part for row in rows for ciphertext in row for part in (ciphertext.a, ciphertext.b))
     try:  # every point's 64 characters at once: the same bytes cast_digest hashes
         raw = bytes.fromhex(text)
@@ -241,15 +247,17 @@ def _ciphertext(value, decode) -> Ciphertext:
         raise BallotRejected(f"加密选票含无效密文：{error}") from error
 
 
-def other_ciphertext(shape: Shape, encrypted, decode=group.point_from_hex) -> Ciphertext | None:
-    """A packed selection's ciphertext of how many items hold the other option (after
-    ciphertext_rows has checked the cast's fields); None for any other shape."""
+def other_bits(shape: Shape, encrypted, decode=group.point_from_hex) -> list[Ciphertext]:
+    """A packed selection's ciphertexts of the bits of how many items hold the other
+    option (after ciphertext_rows has checked the cast's fields); [] for any other shape."""
     if not shape.packed or shape.limited_option is None:
-        return None
+        return []
     limit = encrypted["limit"]
-    if not isinstance(limit, dict) or set(limit) != {"a", "b", "proof", "within"}:
+    if not isinstance(limit, dict) or set(limit) != {"bits", "within"} or not isinstance(limit["bits"], list) \
+            or len(limit["bits"]) != count_bits(shape) \
+            or not all(isinstance(bit, dict) and set(bit) == {"a", "b", "proof"} for bit in limit["bits"]):
         raise BallotRejected("加密选票的 limit 字段与本项表决不符")
-    return _ciphertext(limit, decode)
+    return [_ciphertext(bit, decode) for bit in limit["bits"]]
 
 
 def verify_ballot(key: bytes, shape: Shape, encrypted) -> tuple[str, list[list[Ciphertext]]]:
@@ -277,17 +285,17 @@ def verify_ballot(key: bytes, shape: Shape, encrypted) -> tuple[str, list[list[C
 
 
 def _verify_packed(key: bytes, shape: Shape, encrypted, rows) -> tuple[str, list[list[Ciphertext]]]:
-    other = other_ciphertext(shape, encrypted)
-    digest = cast_digest(shape, rows, other)
+    bits = other_bits(shape, encrypted)
+    digest = cast_digest(shape, rows, bits)
     order = [shape.values[option] for option in shape.options]
     for item, row in zip(encrypted["items"], rows):
         if not check_set(key, _context(shape, digest, f"item:{item['id']}|packed"), row[0], order, item["proof"]):
             raise BallotRejected(f"项目 {item['id']} 没有恰好选择一项或证明不成立")
-    if other is not None:
+    if bits:
         limited, limit = shape.limited_option, encrypted["limit"]
-        if not check_range(key, _context(shape, digest, f"limit:{limited}|other"), other, 0, len(shape.item_ids),
-                           limit["proof"]) \
-                or not check_range(key, _context(shape, digest, f"limit:{limited}"), _within(shape, rows, other), 0,
+        if not all(check_set(key, _context(shape, digest, f"limit:{limited}|other:{i}"), bit, (0, 1 << i),
+                             entry["proof"]) for i, (bit, entry) in enumerate(zip(bits, limit["bits"]))) \
+                or not check_range(key, _context(shape, digest, f"limit:{limited}"), _within(shape, rows, bits), 0,
                                    shape.limit, limit["within"]):
             raise BallotRejected(f"“{limited}”超过 {shape.limit} 项或证明不成立")
     return tracker_of(digest), rows
