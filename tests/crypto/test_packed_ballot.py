@@ -38,9 +38,13 @@ def test_a_packed_cast_has_one_ciphertext_per_item_and_verifies():
     assert cast_form_digest(SHAPE, encrypted) == cast_digest(SHAPE, rows, bits)
 
 
-def test_a_packed_shape_needs_two_options_and_abstain():
+def test_a_packed_shape_needs_two_options_and_abstain_and_items_far_below_b():
     with pytest.raises(ValueError):
         Shape(5, ITEMS, ("satisfied", "basically_satisfied", "unsatisfied", "abstain"), None, None, PACKED)
+    many = tuple(str(i) for i in range(PACKED_BASE // 2))
+    with pytest.raises(ValueError):
+        Shape(5, many, OPTIONS, "yes", 2, PACKED)
+    assert Shape(5, many[:-1], OPTIONS, "yes", 2, PACKED).packed
 
 
 def _with_item(encrypted, index, value, proof_values):

@@ -57,6 +57,9 @@ class Shape:
     def __post_init__(self):
         if self.encoding not in (ONE_HOT, PACKED) or (self.encoding == PACKED and self.values is None):
             raise ValueError(f"encoding {self.encoding!r} does not fit options {self.options!r}")
+        if self.packed and 2 * len(self.item_ids) + 1 >= PACKED_BASE:
+            # the seat-limit argument (docs/BOARD.md) needs the counts of one cast far below B
+            raise ValueError("too many items for the packed encoding")
 
     @property
     def packed(self) -> bool:
