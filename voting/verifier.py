@@ -10,7 +10,7 @@ import json
 import sys
 
 from voting.crypto import dkg, elgamal, group
-from voting.crypto.ballot import ONE_HOT, BallotRejected, Shape, item_counts, verify_ballot
+from voting.crypto.ballot import ONE_HOT, BallotRejected, Shape, encoding_for, item_counts, verify_ballot
 from voting.crypto.elgamal import Ciphertext
 from voting.integrity.sheet_signature import verify_sheet
 from voting.rules import OUTCOME_NAMES, RuleError, cast_options, option_limit, rule_from_json, tally
@@ -30,6 +30,8 @@ def _shape(board: dict) -> Shape:
     if list(options) != ballot["options"]:
         raise Mismatch("核验板的选项顺序与规则给出的不符")
     encoding = ballot["encoding"] if board["format"] == FORMAT else {"kind": ONE_HOT}
+    if board["format"] == FORMAT and (encoding or {}).get("kind") != encoding_for(options):
+        raise Mismatch(f"核验板的编码 {encoding!r} 不是这些选项应有的编码（{encoding_for(options)}）")
     try:
         shape = Shape(int(ballot["id"]), tuple(item["id"] for item in ballot["items"]), options, limited[0],
                       limited[1], encoding.get("kind") if isinstance(encoding, dict) else None)

@@ -268,3 +268,26 @@ def test_each_kind_gets_its_encoding_and_counts_exactly(api, teller_sitting):
                 changed = copy.deepcopy(board)
                 changed["ballot"]["encoding"] = wrong
                 assert verifier.verify(changed) != []
+
+
+def test_a_packed_cast_of_the_wrong_form_is_refused_and_stores_no_vote(api, teller_sitting):
+    """Bad input on a packed ballot: 422 ballot_rejected with a Chinese message, no
+    participation stored, so the deputy then votes and is counted once."""
+    s = teller_sitting
+    ballot, opened, items, key = opened_ballot(s, 3, 2)
+    honest = encrypt_ballot(key, shape_from(opened), {items[0]: "yes", items[1]: "no", items[2]: "abstain"})
+    changes = [lambda e: e["limit"]["bits"].pop(), lambda e: e["limit"].update(bits="x"),
+               lambda e: e["items"][0].pop("proof"), lambda e: e["items"][1].update(a=7),
+               lambda e: e["items"][2].update(b="zz" * 32), lambda e: e.update(items={}),
+               lambda e: e["items"][0].update(choices=[])]
+    for index, change in enumerate(changes):
+        forged = copy.deepcopy(honest)
+        change(forged)
+        refused = api.post(f"/api/v1/ballots/{ballot['id']}/votes", s.token(0), json={"encrypted": forged},
+                           headers={"Idempotency-Key": f"bad-{index}"})
+        error = refused.get_json()["error"]
+        assert (refused.status_code, error["code"]) == (422, "ballot_rejected"), (index, error)
+        assert "加密选票" in error["message"]
+    response, _ = cast_encrypted(s, 0, opened, {items[0]: "yes"})
+    assert response.status_code == 201, response.get_json()
+    assert api.get(f"/api/v1/ballots/{ballot['id']}", s.token(0)).get_json()["voted"] is True

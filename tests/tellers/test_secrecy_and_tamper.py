@@ -114,12 +114,16 @@ def test_flask_verify_runs_the_verifier_on_the_board(sitting, app):
     assert "公开核验板 通过" in output
 
 
-@pytest.mark.parametrize("tamper", ["ciphertext", "share", "sums", "proof"])
+@pytest.mark.parametrize("tamper", ["ciphertext", "share", "sums", "proof", "encoding"])
 def test_a_changed_ciphertext_share_sum_or_proof_fails_flask_verify(sitting, app, tamper):
     counted(sitting)
     bid = int(sitting.bid)
     other = group.base_mul(11).hex()
-    if tamper in ("ciphertext", "proof"):
+    if tamper == "encoding":  # the frozen encoding of a packed ballot set to one-hot
+        ballot = db.session.get(Ballot, bid)
+        assert ballot.cast_encoding == "packed"
+        ballot.cast_encoding = "one-hot"
+    elif tamper in ("ciphertext", "proof"):
         cast = db.session.scalars(select(CastBallot).where(CastBallot.ballot_id == bid)).first()
         encrypted = json.loads(cast.sealed)
         if tamper == "ciphertext":
