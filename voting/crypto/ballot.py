@@ -18,6 +18,7 @@ import hashlib
 from dataclasses import dataclass
 
 from voting.crypto import group
+from voting.rules.choices import ABSTAIN
 from voting.crypto.elgamal import (
     Ciphertext, check_range, check_set, encrypt, encryption, product, prove_range, prove_set, scaled,
 )
@@ -25,7 +26,6 @@ from voting.crypto.elgamal import (
 
 ONE_HOT, PACKED = "one-hot", "packed"
 PACKED_BASE = 2 ** 20  # B: above any ballot's casts, so a packed sum c1 + c2·B has one reading
-ABSTAIN = "abstain"
 
 
 def packed_values(options) -> dict[str, int] | None:

@@ -65,19 +65,22 @@ def encryption(key: bytes, m: int, r: int) -> Ciphertext:
     return Ciphertext(group.base_mul(r), group.add(group.base_mul(m), group.mul(r, key)))
 
 
-def _range_hash(key: bytes, context: str, ciphertext: Ciphertext, lo: int, hi: int, commitments) -> int:
-    parts = [key, group.text_part(context), ciphertext.a, ciphertext.b, group.int_part(lo), group.int_part(hi)]
+def _statement_hash(tag: str, key: bytes, context: str, ciphertext: Ciphertext, values: list[int],
+                    commitments) -> int:
+    """H(tag, K, context, A, B, int8 of each of `values`, a_1, b_1, ...): a range names lo
+    and hi, a set its length and its values (docs/BOARD.md)."""
+    parts = [key, group.text_part(context), ciphertext.a, ciphertext.b, *(group.int_part(v) for v in values)]
     for a_j, b_j in commitments:
         parts += [a_j, b_j]
-    return group.hash_to_scalar("range", *parts)
+    return group.hash_to_scalar(tag, *parts)
+
+
+def _range_hash(key: bytes, context: str, ciphertext: Ciphertext, lo: int, hi: int, commitments) -> int:
+    return _statement_hash("range", key, context, ciphertext, [lo, hi], commitments)
 
 
 def _set_hash(key: bytes, context: str, ciphertext: Ciphertext, values, commitments) -> int:
-    parts = [key, group.text_part(context), ciphertext.a, ciphertext.b, group.int_part(len(values)),
-             *(group.int_part(value) for value in values)]
-    for a_j, b_j in commitments:
-        parts += [a_j, b_j]
-    return group.hash_to_scalar("set", *parts)
+    return _statement_hash("set", key, context, ciphertext, [len(values), *values], commitments)
 
 
 def prove_range(key: bytes, context: str, ciphertext: Ciphertext, r: int, m: int, lo: int, hi: int) -> list:
