@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from voting.ballots import idempotency
 from voting.ballots.models import Ballot, BallotState, CastBallot, IdempotencyRecord, NamedVote, Participation
 from voting.ballots.creating import MAX_ITEMS, bad_input
-from voting.ballots.reading import has_voted, is_eligible
+from voting.ballots.reading import voter_standing
 from voting.rules import ABSTAIN
 from voting.database import write_intent
 from voting.extensions import db
@@ -67,7 +67,8 @@ def voted_already() -> Refusal:
     return Refusal(409, "already_voted", "您已经对本项表决投过票，不能重复投票。")
 
 
-def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encrypted=None) -> tuple[str, bool]:
+def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encrypted=None,
+              standing=None) -> tuple[str, bool]:
     """A deputy's electronic vote. Returns (receipt, created): created is False when
     this is a retry of a stored vote (same Idempotency-Key and body).
 
@@ -87,7 +88,13 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
     is open, and writes the participation, the cast ballot and the idempotency
     record together (a vote of the deputy stored meanwhile fails it on
     participation's primary key). So a hall of tablets queues only for
-    the few milliseconds of the write, never for another tablet's checks."""
+    the few milliseconds of the write, never for another tablet's checks.
+
+    `standing(ballot, voter)`, when given, is called first in the read transaction
+    with the ballot as just read and the deputy's `reading.VoterStanding` (issued,
+    voted by which channel, present), and raises a Refusal of its own (ballots.hall:
+    the paper holder, the deputy who left): one query reads them for it and for the
+    checks here."""
     idempotency_key = _checked_idempotency_key(idempotency_key)
     stored = None
     if encrypted is None:
@@ -102,6 +109,9 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
         raise Refusal(404, "not_found", "未找到该表决。")
     if ballot.meeting_id != deputy.meeting_id:
         raise Refusal(404, "not_found", "未找到该表决。")
+    voter = voter_standing(ballot, deputy)
+    if standing is not None:
+        standing(ballot, voter)
     # A retry of a stored vote is answered with its receipt; it can only have been
     # stored by a deputy who has voted, so it is looked for only where one has (or
     # where the ballot closed since), not on every first cast.
@@ -110,9 +120,9 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
         if receipt is not None:
             return receipt, False
         raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
-    if not is_eligible(ballot, deputy):
+    if not voter.issued:
         raise Refusal(403, "not_eligible", "您在本项表决开始时未签到，不能参加本项表决。")
-    if has_voted(ballot, deputy):
+    if voter.channel is not None:
         # The same request may have been stored since we looked (a retry racing its original).
         receipt = _replayed_receipt(key_hash, idempotency_key)
         if receipt is not None:

@@ -1,5 +1,6 @@
 """Reading ballots: what a meeting, a deputy or a sheet shows. No writes."""
 import json
+from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
 
@@ -8,7 +9,7 @@ from voting.ballots.models import (
 )
 from voting.extensions import db
 from voting.errors import Refusal
-from voting.meetings.models import Deputy, Meeting
+from voting.meetings.models import Attendance, Deputy, Meeting
 
 
 def get_ballot(ballot_id: int) -> Ballot | None:
@@ -32,6 +33,24 @@ def ballots_for_deputy(deputy: Deputy) -> list[Ballot]:
 def is_eligible(ballot: Ballot, deputy: Deputy) -> bool:
     """Whether the ballot was issued to the deputy (present when it opened)."""
     return db.session.get(BallotVoter, (ballot.id, deputy.id)) is not None
+
+
+@dataclass(frozen=True)
+class VoterStanding:
+    """A deputy and one ballot, as a cast needs them, read in one query."""
+
+    issued: bool  # the ballot was issued to the deputy (present when it opened): is_eligible
+    channel: str | None  # how the deputy has voted ("tablet", "paper"), None if not yet
+    present: bool  # checked in and in the hall now (meetings.attendance.is_present)
+
+
+def voter_standing(ballot: Ballot, deputy: Deputy) -> VoterStanding:
+    issued = exists().where(BallotVoter.ballot_id == ballot.id, BallotVoter.deputy_id == deputy.id)
+    channel = select(Participation.channel).where(Participation.ballot_id == ballot.id,
+                                                  Participation.deputy_id == deputy.id).scalar_subquery()
+    present = exists().where(Attendance.meeting_id == deputy.meeting_id, Attendance.deputy_id == deputy.id)
+    row = db.session.execute(select(issued, channel, present)).one()
+    return VoterStanding(issued=bool(row[0]), channel=row[1], present=bool(row[2]))
 
 
 def has_voted(ballot: Ballot, deputy: Deputy) -> bool:
