@@ -2,10 +2,11 @@
 
     python -m bench.profile_cast [N] [sqlite|postgres] [plain|tellers] [ROWS]
 
-Prints the cProfile of N casts, sorted by cumulative time (PROFILE=0: only the time per cast). `tellers`: the meeting has
-three tellers (2 of 3, key made by voting.teller devices), every cast is encrypted and
-proved beforehand as its tablet would (not profiled) and checked as `make serve` does
-(CAST_CHECK=queued: the request checks its form and stores it)."""
+Prints the cProfile of N casts, sorted by cumulative time (PROFILE=0: only the time
+per cast, without cProfile's cost). `tellers`: the meeting has three tellers (2 of 3,
+key made by voting.teller devices), every cast is encrypted and proved beforehand as its
+tablet would (not profiled) and checked as `make serve` does (CAST_CHECK=queued: the
+request checks its form and stores it)."""
 import cProfile
 import json
 import os
@@ -70,13 +71,14 @@ def main(n: int = 60, kind: str = "sqlite", mode: str = "plain") -> None:
     bodies = [_body(opened, plan_for(i, item_ids), mode) for i in range(n)]
     profile = cProfile.Profile()
     started = time.monotonic()
-    profiling = os.environ.get("PROFILE", "1") != "0"  # PROFILE=0: the time alone, without cProfile's cost
+    profiling = os.environ.get("PROFILE", "1") != "0"
     if profiling:
         profile.enable()
     for token, data in zip(tokens, bodies):
         call("POST", f"/api/v1/ballots/{ballot['id']}/votes", token, data=data, content_type="application/json",
              headers={"Idempotency-Key": uuid.uuid4().hex})
-    profile.disable()
+    if profiling:
+        profile.disable()
     elapsed = time.monotonic() - started
     print(f"{n} {mode} casts in {elapsed:.2f} s: {1000 * elapsed / n:.1f} ms per cast (one thread, {kind})")
     if profiling:
