@@ -15,7 +15,6 @@ import json
 import os
 import platform
 import signal
-import subprocess
 import sys
 import time
 from datetime import datetime, timezone

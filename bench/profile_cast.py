@@ -82,7 +82,10 @@ def main(n: int = 60, kind: str = "sqlite", mode: str = "plain") -> None:
     elapsed = time.monotonic() - started
     print(f"{n} {mode} casts in {elapsed:.2f} s: {1000 * elapsed / n:.1f} ms per cast (one thread, {kind})")
     if profiling:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(*([int(a) for a in sys.argv[4:]] or [40]))
+        stats = pstats.Stats(profile).sort_stats("cumulative")
+        stats.print_stats(*([int(a) for a in sys.argv[4:]] or [40]))
+        if os.environ.get("CALLEES"):
+            stats.print_callees(os.environ["CALLEES"])
     if schema is not None:
         with app.app_context():
             db.engine.dispose()

@@ -5,7 +5,7 @@ import random
 import ssl
 import time
 
-from bench.client import Hall, latency_figures, summarize_burst
+from bench.client import Hall, summarize_burst
 from bench.server import PASSWORD, Deployment, Server, UsageSampler
 from bench.tablet import tablet_transfer
 from deploy import hall_cert
