@@ -3,7 +3,8 @@
     python -m bench.profile_cast [N] [sqlite|postgres] [plain|tellers] [ROWS]
 
 Prints the cProfile of N casts, sorted by cumulative time (PROFILE=0: only the time
-per cast, without cProfile's cost). `tellers`: the meeting has three tellers (2 of 3,
+per cast, without cProfile's cost; CALLEES=regex: also the callees of the functions
+matching it). `tellers`: the meeting has three tellers (2 of 3,
 key made by voting.teller devices), every cast is encrypted and proved beforehand as its
 tablet would (not profiled) and checked as `make serve` does (CAST_CHECK=queued: the
 request checks its form and stores it)."""
