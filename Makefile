@@ -50,4 +50,4 @@ nginx-conf: setup
 	$(PY) -m deploy.nginx render --upstream 127.0.0.1:8000 --cert instance/tls/hall.pem --key instance/tls/hall.key --server-name "$(HALL_NAME) $(HALL_IP)" --out instance/nginx-site.conf
 
 clean-db:
-	rm -f instance/voting.sqlite instance/voting.sqlite-wal instance/voting.sqlite-shm instance/anchors.log
+	rm -f instance/voting.sqlite instance/voting.sqlite-wal instance/voting.sqlite-shm instance/voting.sqlite-gate instance/anchors.log

@@ -8,7 +8,9 @@ interpreter lock and, on SQLite, for the one write lock: each request then costs
 several times its own CPU and the last of a burst waits longest. Letting a few run
 and keeping the rest asleep in a queue serves the same burst faster, in arrival order.
 
-Only the view runs inside a slot. A live stream's view (checks and its first
+Only the view runs inside a slot, and a view about to sleep until other requests
+have done its work may give its slot up early (`step_aside`: a cast waiting for the
+commit of the batch it is in, voting.ballots.groupcommit). A live stream's view (checks and its first
 snapshot) takes one briefly; the minute of streaming that follows runs outside, so
 streams never hold slots. A request that waited WAIT_SECONDS without a slot gets
 503 with Retry-After, and stores nothing: a tablet retries its vote with the same
@@ -44,11 +46,41 @@ class Admission:
         if not self._slots.acquire(timeout=self.wait_seconds):
             self.refused += 1
             return busy(environ, start_response)
+        slot = environ[SLOT_KEY] = Slot(self._slots)
         try:
             # The view runs (and a non-streamed body is built) before this returns.
             return self.wsgi_app(environ, start_response)
         finally:
-            self._slots.release()
+            slot.release()
+
+
+class Slot:
+    """A request's place among the running ones, given back once: when the request
+    ends, or earlier by `step_aside`."""
+
+    def __init__(self, slots: threading.BoundedSemaphore):
+        self._slots = slots
+
+    def release(self) -> None:
+        slots, self._slots = self._slots, None
+        if slots is not None:
+            slots.release()
+
+
+SLOT_KEY = "voting.admission.slot"
+
+
+def step_aside() -> None:
+    """Give this request's slot to a waiting request: for a view about to sleep until
+    other requests have done something for it (a cast waiting for its batch's commit,
+    voting.ballots.groupcommit), and whose Python after that is only its answer. Outside
+    a request, or with no limit, nothing happens."""
+    from flask import has_request_context, request
+
+    if has_request_context():
+        slot = request.environ.get(SLOT_KEY)
+        if slot is not None:
+            slot.release()
 
 
 def busy(environ, start_response):

@@ -147,3 +147,46 @@ def test_the_setting_comes_from_the_environment_and_a_bad_one_is_named(base_conf
     assert create_app({**base_config, "MAX_ACTIVE_REQUESTS": "2"}).wsgi_app.limit == 2
     with pytest.raises(ValueError, match="MAX_ACTIVE_REQUESTS"):
         create_app({**base_config, "MAX_ACTIVE_REQUESTS": "四个"})
+
+
+def test_a_request_that_steps_aside_lets_the_next_in_and_gives_its_slot_back_once():
+    """A cast waiting for its batch's commit (voting.ballots.groupcommit) gives its slot
+    up: with one slot, the next request runs meanwhile; the slot is not given back twice."""
+    from flask import Flask, request
+
+    from voting.admission import SLOT_KEY, step_aside
+
+    app = Flask(__name__)
+    stepped, finish = threading.Event(), threading.Event()
+
+    @app.post("/waits")
+    def waits():
+        step_aside()
+        step_aside()  # a second call gives nothing back
+        stepped.set()
+        assert finish.wait(30)
+        return "waited"
+
+    @app.get("/next")
+    def next_request():
+        return "next"
+
+    gate = Admission(app.wsgi_app, limit=1, wait_seconds=0.2)
+    app.wsgi_app = gate
+    answers = {}
+    waiting = threading.Thread(target=lambda: answers.update(waits=app.test_client().post("/waits")))
+    waiting.start()
+    try:
+        assert stepped.wait(10)
+        following = app.test_client().get("/next")  # no slot free within 0.2 s would be 503
+        assert following.status_code == 200 and following.get_data(as_text=True) == "next"
+    finally:
+        finish.set()
+        waiting.join(30)
+    assert answers["waits"].status_code == 200 and gate.refused == 0
+    # Exactly one slot again: one request may hold it, a second finds none.
+    assert gate._slots.acquire(blocking=False) and not gate._slots.acquire(blocking=False)
+    gate._slots.release()
+    with app.test_request_context("/waits"):
+        step_aside()  # a request that never passed the gate (no slot in its environ): nothing happens
+        assert SLOT_KEY not in request.environ

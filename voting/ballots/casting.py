@@ -3,12 +3,14 @@ apart from who voted. Two submissions by one deputy collide on Participation's
 primary key; the loser rolls back everything it wrote and gets 409 already_voted.
 
 Nothing here logs or audits a choice, a tracker next to a deputy, or a request body."""
+import copy
 import secrets
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from voting.ballots import idempotency
+from voting.ballots import groupcommit, idempotency
+from voting.ballots.groupcommit import PendingCast, group_commit
 from voting.ballots.models import Ballot, BallotState, CastBallot, IdempotencyRecord, NamedVote, Participation
 from voting.ballots.creating import MAX_ITEMS, bad_input
 from voting.ballots.reading import voter_standing
@@ -88,7 +90,9 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
     is open, and writes the participation, the cast ballot and the idempotency
     record together (a vote of the deputy stored meanwhile fails it on
     participation's primary key). So a hall of tablets queues only for
-    the few milliseconds of the write, never for another tablet's checks.
+    the few milliseconds of the write, never for another tablet's checks; and the
+    casts that arrive while one is being written are written together, in one
+    transaction (voting.ballots.groupcommit), the uncommon ones alone by `_store_cast`.
 
     `standing(ballot, voter)`, when given, is called first in the read transaction
     with the ballot as just read and the deputy's `reading.VoterStanding` (issued,
@@ -134,10 +138,27 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
     db.session.commit()  # end the read transaction (the cast itself has written nothing yet)
     previous_intent = write_intent.set(True)
     try:
+        written = group_commit().submit(PendingCast(ballot_id, deputy_id, key_hash, tracker, sealed, origin, named,
+                                                    sealed_receipt, check))
+        if written.error is not None:  # the batch another request wrote failed: nothing of it is stored
+            raise _raised_again(written.error) from written.error
+        if written.outcome == groupcommit.STORED:
+            return tracker, True
+        if written.outcome == groupcommit.CLOSED:
+            raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
         return _store_cast(ballot_id, deputy_id, key_hash, idempotency_key, sealed, tracker, origin, named,
                            sealed_receipt, check)
     finally:
         write_intent.reset(previous_intent)
+
+
+def _raised_again(error: BaseException) -> BaseException:
+    """A copy of the batch's error to raise in this request's thread (the leader raises the
+    original in its own), so that two threads never share one traceback."""
+    try:
+        return copy.copy(error)
+    except Exception:  # an exception that cannot be copied: raised as it is
+        return error
 
 
 def _stored_form(ballot: Ballot, choices, encrypted, stored: bytes | None) -> tuple[bytes, str, str | None, str | None, str | None]:
