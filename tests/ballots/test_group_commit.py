@@ -64,15 +64,21 @@ def submit_in_threads(commit: GroupCommit, casts: list) -> tuple[list, list]:
     return threads, (results, errors)
 
 
+def held_then_released(held: Held, commit: GroupCommit, casts: list) -> tuple[list, list]:
+    """Submit `casts` at once; release the leader once the others all wait behind it."""
+    threads, (results, errors) = submit_in_threads(commit, casts)
+    assert held.all_waiting.wait(60)
+    held.release.set()
+    for thread in threads:
+        thread.join(60)
+    return results, errors
+
+
 def test_casts_queued_while_the_lock_is_awaited_are_written_in_one_batch():
     held = Held(expected_waiting=4)
     commit = GroupCommit(held.begin, held.write, before_waiting=held.before_waiting)
     casts = [pending(deputy_id=i) for i in range(5)]
-    threads, (results, errors) = submit_in_threads(commit, casts)
-    assert held.all_waiting.wait(60)  # one leads (held in begin), four wait behind it
-    held.release.set()
-    for thread in threads:
-        thread.join(60)
+    results, errors = held_then_released(held, commit, casts)  # one leads (held in begin), four wait behind it
     assert not errors
     assert [len(batch) for batch in held.batches] == [5]
     assert {id(cast) for cast in held.batches[0]} == {id(cast) for cast in casts}
@@ -83,11 +89,7 @@ def test_the_limit_hands_the_rest_to_the_next_leader():
     held = Held(expected_waiting=4)
     commit = GroupCommit(held.begin, held.write, limit=2, before_waiting=held.before_waiting)
     casts = [pending(deputy_id=i) for i in range(5)]
-    threads, (results, errors) = submit_in_threads(commit, casts)
-    assert held.all_waiting.wait(60)
-    held.release.set()
-    for thread in threads:
-        thread.join(60)
+    results, errors = held_then_released(held, commit, casts)
     assert not errors
     assert [len(batch) for batch in held.batches] == [2, 2, 1]
     assert sorted(id(cast) for batch in held.batches for cast in batch) == sorted(id(cast) for cast in casts)
@@ -106,11 +108,7 @@ def test_a_failed_batch_fails_every_cast_in_it_and_the_next_cast_is_written():
 
     commit = GroupCommit(held.begin, write, before_waiting=held.before_waiting)
     casts = [pending(deputy_id=i) for i in range(3)]
-    threads, (results, errors) = submit_in_threads(commit, casts)
-    assert held.all_waiting.wait(60)
-    held.release.set()
-    for thread in threads:
-        thread.join(60)
+    results, errors = held_then_released(held, commit, casts)
     # The leader's request fails with the error; the two behind it get it as their answer.
     assert len(errors) == 1 and isinstance(errors[0], OSError)
     answered = [result for result in results if result is not None]
@@ -197,30 +195,27 @@ def test_a_batch_writes_the_plain_casts_and_leaves_every_other_to_be_stored_alon
     assert not keys & {twice[1].key_hash, copied[1].key_hash, voted_before.key_hash, not_open.key_hash}
 
 
-class HeldLeader:
-    """The app's group commit with its leader held before the lock until `waiting`
-    casts queued behind it, so that they are one batch; the batches' sizes are kept."""
+class HeldLeader(Held):
+    """The app's group commit, its leader held before the lock until `waiting` casts
+    queued behind it (so that they are one batch), each of them stepping aside as in
+    the app; the batches are written to the database."""
 
     def __init__(self, app, waiting: int):
-        self.release = threading.Event()
-        self.expected, self.waiting, self.sizes = waiting, 0, []
-        self._lock = threading.Lock()
+        super().__init__(waiting)
+        self.release = self.all_waiting
         app.extensions["group_commit"] = (os.getpid(), GroupCommit(self.begin, self.write,
                                                                    before_waiting=self.before_waiting))
 
     def begin(self):
-        assert self.release.wait(60)
+        super().begin()
         groupcommit.begin_batch()
 
     def before_waiting(self):
         step_aside()
-        with self._lock:
-            self.waiting += 1
-            if self.waiting == self.expected:
-                self.release.set()
+        super().before_waiting()
 
     def write(self, batch):
-        self.sizes.append(len(batch))
+        self.batches.append(list(batch))
         groupcommit.write_batch(batch)
 
 
@@ -233,7 +228,7 @@ def test_casts_sent_together_are_one_batch_and_each_is_answered_as_if_alone(app,
               (tokens[1], {s.ids[0]: "yes", s.ids[1]: "no"}, "key-1"),  # a retry of deputy 1's vote
               (tokens[5], {s.ids[0]: "yes", s.ids[1]: "yes", s.ids[2]: "yes"}, "key-5")]  # three yes, two seats
     results = run_threads(app, [lambda client, v=v: post_vote(client, v[0], s.bid, v[1], v[2]) for v in votes])
-    assert held.sizes == [7]
+    assert [len(batch) for batch in held.batches] == [7]
     statuses = [status for status, _ in results]
     assert statuses[2:5] == [201] * 3
     # Deputy 0's two votes: whichever the batch met first is stored, the other refused.

@@ -16,10 +16,13 @@ alone by `casting._store_cast`, which answers it exactly as before. A batch is
 written in a random order, so even the order of rows in one commit says nothing about
 who sent which cast.
 
-Per process: the first cast to find no batch being written leads; it takes what is
-queued (at most `LIMIT`), writes it, wakes every cast in it, and hands the lead to
-the first cast queued meanwhile. A follower only waits for its event: the leader
-sets it in a `finally`, whatever happens.
+Per process: the first cast to find no batch being written leads. It takes the write
+lock first, then what is queued by then (at most `LIMIT`, itself included), writes it,
+wakes every cast in it, and hands the lead to the first cast queued meanwhile. A
+follower gives its admission slot to the next request (voting.admission.step_aside:
+it only sleeps until its batch is written, and the casts that run meanwhile make the
+next batch) and waits for its event, which the leader sets in a `finally`, whatever
+happens.
 """
 import os
 import secrets
@@ -145,21 +148,31 @@ def write_batch(batch: list[PendingCast]) -> None:
 def _plain_casts(batch: list[PendingCast]) -> list[PendingCast]:
     """The casts of `batch` to write together, in a random order; the others get
     their outcome: CLOSED (ballot not open) or ALONE (a deputy or tracker stored
-    before, or earlier in this batch)."""
+    before, or earlier in this batch).
+
+    The tables are read (and then written) in the order of the rewrite at close,
+    cast ballots before participations (voting.ballots.secrecy): on PostgreSQL the
+    close's CLUSTER locks them in that order, and a batch taking them the other way
+    round could deadlock with it. A batch whose ballots are all closed reads neither."""
     ballot_ids = sorted({cast.ballot_id for cast in batch})
     states = dict(db.session.execute(
         select(Ballot.id, Ballot.state).where(Ballot.id.in_(ballot_ids)).with_for_update(read=True)).all())
-    voted = {tuple(row) for row in db.session.execute(select(Participation.ballot_id, Participation.deputy_id).where(
-        Participation.ballot_id.in_(ballot_ids),
-        Participation.deputy_id.in_(sorted({cast.deputy_id for cast in batch}))))}
-    trackers = {tuple(row) for row in db.session.execute(select(CastBallot.ballot_id, CastBallot.tracker).where(
-        CastBallot.ballot_id.in_(ballot_ids), CastBallot.tracker.in_(sorted({cast.tracker for cast in batch}))))}
-    plain = []
     for cast in batch:
-        voter, tracker = (cast.ballot_id, cast.deputy_id), (cast.ballot_id, cast.tracker)
         if states.get(cast.ballot_id) != BallotState.open.value:
             cast.outcome = CLOSED
-        elif voter in voted or tracker in trackers:
+    candidates = [cast for cast in batch if cast.outcome is None]
+    if not candidates:
+        return []
+    ballot_ids = sorted({cast.ballot_id for cast in candidates})
+    trackers = {tuple(row) for row in db.session.execute(select(CastBallot.ballot_id, CastBallot.tracker).where(
+        CastBallot.ballot_id.in_(ballot_ids), CastBallot.tracker.in_(sorted({cast.tracker for cast in candidates}))))}
+    voted = {tuple(row) for row in db.session.execute(select(Participation.ballot_id, Participation.deputy_id).where(
+        Participation.ballot_id.in_(ballot_ids),
+        Participation.deputy_id.in_(sorted({cast.deputy_id for cast in candidates}))))}
+    plain = []
+    for cast in candidates:
+        voter, tracker = (cast.ballot_id, cast.deputy_id), (cast.ballot_id, cast.tracker)
+        if voter in voted or tracker in trackers:
             cast.outcome = ALONE
         else:
             voted.add(voter)
@@ -170,11 +183,13 @@ def _plain_casts(batch: list[PendingCast]) -> list[PendingCast]:
 
 
 def _write(plain: list[PendingCast]) -> None:
-    _insert(Participation, [{"ballot_id": c.ballot_id, "deputy_id": c.deputy_id, "channel": "tablet"}
-                            for c in plain])
+    """The rows of `plain`: cast ballots, participations, named votes, idempotency
+    records, one statement each (the order `_plain_casts` explains)."""
     _insert(CastBallot, [{"id": secrets.token_hex(16), "ballot_id": c.ballot_id, "tracker": c.tracker,
                           "sealed": c.sealed, "channel": "tablet", "invalid": False, "origin": c.origin,
                           "proof_check": c.check, "rejection": None} for c in plain])
+    _insert(Participation, [{"ballot_id": c.ballot_id, "deputy_id": c.deputy_id, "channel": "tablet"}
+                            for c in plain])
     _insert(NamedVote, [{"ballot_id": c.ballot_id, "deputy_id": c.deputy_id, "choices": c.named}
                         for c in plain if c.named is not None])
     _insert(IdempotencyRecord, [{"key_hash": c.key_hash, "ballot_id": c.ballot_id, "receipt": c.sealed_receipt}
