@@ -65,6 +65,10 @@ def _checked_idempotency_key(value) -> str:
     return value
 
 
+def not_open() -> Refusal:
+    return Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
+
+
 def voted_already() -> Refusal:
     return Refusal(409, "already_voted", "您已经对本项表决投过票，不能重复投票。")
 
@@ -123,7 +127,7 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
         receipt = _replayed_receipt(key_hash, idempotency_key)
         if receipt is not None:
             return receipt, False
-        raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
+        raise not_open()
     if not voter.issued:
         raise Refusal(403, "not_eligible", "您在本项表决开始时未签到，不能参加本项表决。")
     if voter.channel is not None:
@@ -145,7 +149,7 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
         if written.outcome == groupcommit.STORED:
             return tracker, True
         if written.outcome == groupcommit.CLOSED:
-            raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
+            raise not_open()
         return _store_cast(ballot_id, deputy_id, key_hash, idempotency_key, sealed, tracker, origin, named,
                            sealed_receipt, check)
     finally:
@@ -198,7 +202,7 @@ def _store_cast(ballot_id: int, deputy_id: int, key_hash: str, idempotency_key: 
     state = db.session.scalar(select(Ballot.state).where(Ballot.id == ballot_id).with_for_update(read=True))
     if state != BallotState.open.value:
         db.session.rollback()
-        raise Refusal(409, "ballot_not_open", "本项表决当前不在投票中。")
+        raise not_open()
     # A vote of this deputy stored since the checks (a retry racing its original) makes
     # the commit fail on participation's primary key: handled below, nothing of ours stored.
     db.session.add(Participation(ballot_id=ballot_id, deputy_id=deputy_id, channel="tablet"))
