@@ -35,7 +35,7 @@ def checked_choices_shape(choices) -> dict:
 
 
 def item_keys(ballot: Ballot) -> list[str]:
-    return [str(item.id) for item in ballot.items]
+    return list(ballot.item_keys)
 
 
 def sealed_length(ballot: Ballot) -> int:
@@ -74,7 +74,7 @@ def voted_already() -> Refusal:
 
 
 def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encrypted=None,
-              standing=None) -> tuple[str, bool]:
+              standing=None, fresh: bool = False) -> tuple[str, bool]:
     """A deputy's electronic vote. Returns (receipt, created): created is False when
     this is a retry of a stored vote (same Idempotency-Key and body).
 
@@ -102,7 +102,10 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
     with the ballot as just read and the deputy's `reading.VoterStanding` (issued,
     voted by which channel, present), and raises a Refusal of its own (ballots.hall:
     the paper holder, the deputy who left): one query reads them for it and for the
-    checks here."""
+    checks here.
+
+    `fresh`: the caller read `ballot` in this request and nothing of it changed since,
+    so it is not read again (the write transaction checks again that it is open)."""
     idempotency_key = _checked_idempotency_key(idempotency_key)
     stored = None
     if encrypted is None:
@@ -112,9 +115,10 @@ def cast_vote(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, encry
         stored = canonical_json(encrypted)
         key_hash = idempotency.record_key(deputy.id, ballot.id, idempotency_key, {"encrypted": encrypted},
                                           body=b'{"encrypted":' + stored + b"}")
-    ballot = db.session.get(Ballot, ballot.id, populate_existing=True)
-    if ballot is None:
-        raise Refusal(404, "not_found", "未找到该表决。")
+    if not fresh:
+        ballot = db.session.get(Ballot, ballot.id, populate_existing=True)
+        if ballot is None:
+            raise Refusal(404, "not_found", "未找到该表决。")
     if ballot.meeting_id != deputy.meeting_id:
         raise Refusal(404, "not_found", "未找到该表决。")
     voter = voter_standing(ballot, deputy)

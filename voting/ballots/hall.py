@@ -23,10 +23,12 @@ def cast_in_hall(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, en
     besides cast_vote's: 409 already_voted with the paper message for a deputy who took a
     paper ballot; 403 deputy_left for a deputy issued the ballot who has left the hall.
     The ballot is swept when its own time has run out (the live hub sweeps the others);
-    the day's checks read the rows cast_vote reads anyway (`standing`)."""
+    the day's checks read the rows cast_vote reads anyway (`standing`). `ballot` is the
+    one the API read in this request: cast_vote reads it again only after a sweep."""
     now = clock()
-    if ballot.state == "open" and ballot.deadline is not None and ballot.deadline <= now \
-            and ballot.timer_expired_at is None:
+    swept = (ballot.state == "open" and ballot.deadline is not None and ballot.deadline <= now
+             and ballot.timer_expired_at is None)
+    if swept:
         sweep_timers(now, meeting_ids=[ballot.meeting_id])
 
     def standing(current: Ballot, voter: VoterStanding) -> None:
@@ -35,7 +37,8 @@ def cast_in_hall(ballot: Ballot, deputy: Deputy, choices, idempotency_key, *, en
         if voter.channel is None and current.state == "open" and voter.issued and not voter.present:
             raise Refusal(403, "deputy_left", "您已签退离场，重新签到（扫描登录卡或请秘书处签到）后才能投票。")
 
-    return cast_vote(ballot, deputy, choices, idempotency_key, encrypted=encrypted, standing=standing)
+    return cast_vote(ballot, deputy, choices, idempotency_key, encrypted=encrypted, standing=standing,
+                     fresh=not swept)
 
 
 def deputy_standing(ballot: Ballot, deputy: Deputy) -> dict:

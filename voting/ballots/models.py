@@ -65,6 +65,11 @@ class StoredRule:
         return json.loads(self.rule_json)
 
 
+# Ballot.item_keys of opened ballots, per process: (id, public key) → item ids as text.
+_ITEM_KEYS: dict[tuple[int, bytes], tuple[str, ...]] = {}
+_ITEM_KEYS_KEPT = 1024
+
+
 class Ballot(StoredRule, db.Model):
     id = db.Column(db.Integer, primary_key=True)
     meeting_id = db.Column(db.Integer, db.ForeignKey("meeting.id"), nullable=False, index=True)
@@ -129,6 +134,23 @@ class Ballot(StoredRule, db.Model):
     @property
     def with_tellers(self) -> bool:
         return self.teller_key is not None
+
+    @property
+    def item_keys(self) -> tuple[str, ...]:
+        """Its items' ids as text, in ballot order: what a cast's choices are keyed by.
+        A ballot's items are written when it is created and never after, and its public
+        key is drawn afresh when it opens, so an opened ballot's keys are kept per process
+        under (id, public key), and a cast does not read its 25 items again; a ballot
+        not yet opened (no key) reads them each time."""
+        if self.public_key is None:
+            return tuple(str(item.id) for item in self.items)
+        key = (self.id, bytes(self.public_key))
+        found = _ITEM_KEYS.get(key)
+        if found is None:
+            if len(_ITEM_KEYS) >= _ITEM_KEYS_KEPT:
+                _ITEM_KEYS.clear()
+            found = _ITEM_KEYS[key] = tuple(str(item.id) for item in self.items)
+        return found
 
     @property
     def results_shown(self) -> bool:

@@ -38,7 +38,7 @@ CHECK_MODES = ("inline", "queued")
 def shape_of(ballot: Ballot) -> Shape:
     """The ballot's items and options in order, and the limit its rule sets (voting.rules)."""
     limited = option_limit(ballot.kind, ballot.seats) or (None, None)
-    return Shape(ballot_id=ballot.id, item_ids=tuple(str(item.id) for item in ballot.items),
+    return Shape(ballot_id=ballot.id, item_ids=ballot.item_keys,
                  options=tuple(cast_options(ballot.kind, ballot.options)), limited_option=limited[0],
                  limit=limited[1], encoding=ballot.cast_encoding or ONE_HOT)
 
