@@ -139,3 +139,53 @@ def test_idempotency_record_holds_no_plain_receipt(live):
     record = db.session.scalars(select(IdempotencyRecord)).one()
     assert receipt.encode() not in record.receipt and b"my-key" not in record.receipt
     assert "my-key" not in record.key_hash
+
+
+def _statements(app):
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    from sqlalchemy import event
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    return seen, lambda: event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_a_cast_reads_the_ballot_once_and_its_items_not_again(app, live):
+    assert live.vote(0, live.bid, {live.ids[0]: "yes"}).status_code == 201
+    live.token(1)
+    db.session.rollback()
+    db.session.expunge_all()  # as a new request's session: nothing of the ballot known yet
+    seen, stop = _statements(app)
+    try:
+        response = live.vote(1, live.bid, {live.ids[1]: "yes", live.ids[2]: "no"})
+    finally:
+        stop()
+    assert response.status_code == 201, response.get_json()
+    selects = [s for s in seen if s.upper().startswith("SELECT")]
+    assert not [s for s in selects if "FROM ballot_item" in s]
+    # the ballot's row read whole (not the write transaction's check of its state)
+    ballot_reads = [s for s in selects if s.startswith("SELECT ballot.id AS ballot_id") and " FROM ballot WHERE" in s]
+    assert len(ballot_reads) == 1, ballot_reads
+    assert stored()[0] == 2
+
+
+def test_item_keys_are_kept_per_opened_ballot_and_key():
+    from voting.ballots.models import Ballot, BallotItem
+
+    def ballot(public_key, item_ids):
+        made = Ballot(id=987654, public_key=public_key)
+        made.items = [BallotItem(id=item_id, position=i) for i, item_id in enumerate(item_ids)]
+        return made
+
+    first = ballot(b"k" * 32, [11, 12])
+    assert first.item_keys == ("11", "12")
+    first.items = [BallotItem(id=99, position=0)]
+    assert first.item_keys == ("11", "12")  # opened: kept, not read again
+    assert ballot(b"j" * 32, [21, 22, 23]).item_keys == ("21", "22", "23")  # same id, another ballot's key
+    draft = ballot(None, [31])
+    assert draft.item_keys == ("31",)
+    draft.items = [BallotItem(id=32, position=0)]
+    assert draft.item_keys == ("32",)  # not opened: read each time
